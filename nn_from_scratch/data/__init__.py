@@ -1,0 +1,86 @@
+"""Datasets and mini-batches, as plain NumPy arrays.
+
+This subpackage does not depend on the rest of ``nn_from_scratch``: it only
+uses NumPy, the standard library and tqdm (for download progress bars).
+
+Overview:
+
+* :func:`read_idx` / :func:`write_idx` read and write the IDX file format of
+  MNIST (:mod:`.idx`);
+* :class:`MNIST`, :class:`FashionMNIST` find the files on disk or download
+  them safely (:mod:`.mnist`, :mod:`.locations`, :mod:`.download`);
+  :class:`Digits` is scikit-learn's small digits dataset made to look like
+  MNIST, an offline fallback (:mod:`.digits`);
+* :func:`load_dataset` picks a dataset by name and :func:`find_or_fallback`
+  falls back to ``"digits"`` (loudly) when the dataset is unavailable
+  (:mod:`.factory`);
+* :class:`DataLoader` cuts a dataset into shuffled mini-batches (:mod:`.loader`).
+
+Example::
+
+    from nn_from_scratch.data import MNIST, DataLoader
+
+    train = MNIST(train=True)
+    for images, labels in DataLoader(train, batch_size=64, shuffle=True, seed=0):
+        ...  # images: float32 (64, 1, 28, 28) in [0, 1]; labels: int64 (64,)
+"""
+
+from .digits import Digits
+from .download import (
+    ChecksumError,
+    DownloadError,
+    download_file,
+    download_from_mirrors,
+    md5_of_file,
+)
+from .factory import (
+    DATASET_NAMES,
+    DatasetFallbackWarning,
+    canonical_name,
+    find_or_fallback,
+    load_dataset,
+)
+from .idx import IDXError, read_idx, write_idx
+from .image_dataset import ImageDataset
+from .loader import DataLoader
+from .locations import DATA_ENV_VAR, DatasetNotFoundError, user_cache_dir
+from .mnist import (
+    FASHION_MNIST_MD5,
+    FASHION_MNIST_MIRRORS,
+    MNIST,
+    MNIST_MD5,
+    MNIST_MIRRORS,
+    TEST_FILES,
+    TRAIN_FILES,
+    FashionMNIST,
+)
+
+__all__ = [
+    "DATASET_NAMES",
+    "DATA_ENV_VAR",
+    "FASHION_MNIST_MD5",
+    "FASHION_MNIST_MIRRORS",
+    "MNIST",
+    "MNIST_MD5",
+    "MNIST_MIRRORS",
+    "TEST_FILES",
+    "TRAIN_FILES",
+    "ChecksumError",
+    "DataLoader",
+    "DatasetFallbackWarning",
+    "DatasetNotFoundError",
+    "Digits",
+    "DownloadError",
+    "FashionMNIST",
+    "IDXError",
+    "ImageDataset",
+    "canonical_name",
+    "download_file",
+    "download_from_mirrors",
+    "find_or_fallback",
+    "load_dataset",
+    "md5_of_file",
+    "read_idx",
+    "user_cache_dir",
+    "write_idx",
+]

@@ -1,0 +1,91 @@
+"""The common base of the image datasets: labelled images held in NumPy arrays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["ImageDataset"]
+
+
+class ImageDataset:
+    """Labelled grayscale images, all in memory.
+
+    Subclasses (:class:`~nn_from_scratch.data.MNIST`, ...) load their arrays
+    and pass them to this constructor.
+
+    Attributes:
+        images: ``uint8`` array of shape ``(N, height, width)``; 0 is the
+            background, 255 full ink.
+        labels: ``int64`` array of shape ``(N,)`` with values in
+            ``0 .. len(classes) - 1``.
+        classes: the class names; ``classes[label]`` names a label.
+        source: the folder the data was read from.
+        train: ``True`` for the training split, ``False`` for the test split.
+    """
+
+    #: Short name of the dataset, as accepted by :func:`load_dataset`.
+    NAME = "images"
+    #: Names of the classes, indexed by label.
+    CLASSES: tuple[str, ...] = ()
+    #: Mean and standard deviation of the training pixels scaled to [0, 1],
+    #: used by ``as_float(normalize=True)``.
+    MEAN = 0.5
+    STD = 0.5
+
+    def __init__(
+        self, images: np.ndarray, labels: np.ndarray, source: Path, train: bool
+    ):
+        if images.ndim != 3:
+            raise ValueError(
+                f"{self.NAME}: images must have shape (N, height, width), "
+                f"got {images.shape}"
+            )
+        if labels.shape != (len(images),):
+            raise ValueError(
+                f"{self.NAME}: {len(images)} images but labels of shape {labels.shape}"
+            )
+        if len(labels) > 0 and (labels.min() < 0 or labels.max() >= len(self.CLASSES)):
+            raise ValueError(
+                f"{self.NAME}: labels must be in 0..{len(self.CLASSES) - 1}, "
+                f"found {labels.min()}..{labels.max()}"
+            )
+        self.images = images.astype(np.uint8, copy=False)
+        self.labels = labels.astype(np.int64, copy=False)
+        self.classes = list(self.CLASSES)
+        self.source = source
+        self.train = train
+
+    @property
+    def name(self) -> str:
+        """Short name: ``"mnist"``, ``"fashion-mnist"`` or ``"digits"``."""
+        return self.NAME
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        """Return ``(image, label)``; ``index`` may also be a slice or index array."""
+        return self.images[index], self.labels[index]
+
+    def as_float(self, normalize: bool = False) -> np.ndarray:
+        """Return all images as ``float32`` of shape ``(N, 1, height, width)``.
+
+        Args:
+            normalize: if ``False`` (default) the pixels are scaled to [0, 1].
+                If ``True`` they are then standardised with the training set's
+                statistics, ``(x - MEAN) / STD``, giving roughly zero mean and
+                unit variance.
+        """
+        images = self.images[:, np.newaxis, :, :].astype(np.float32) / np.float32(255)
+        if normalize:
+            images = (images - np.float32(self.MEAN)) / np.float32(self.STD)
+        return images
+
+    def __repr__(self) -> str:
+        split = "train" if self.train else "test"
+        return (
+            f"{type(self).__name__}({split}: {len(self)} images of shape "
+            f"{self.images.shape[1:]}, {len(self.classes)} classes, from {self.source})"
+        )

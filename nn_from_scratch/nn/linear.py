@@ -1,0 +1,46 @@
+"""Linear: the fully connected layer, y = x @ weight.T + bias."""
+
+from __future__ import annotations
+
+import math
+
+from .. import functional as F
+from . import init
+from .module import Module, empty_parameter
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias, like ``torch.nn.Linear``.
+
+    Shapes: x (..., in_features) -> y (..., out_features);
+    weight (out_features, in_features), bias (out_features,).
+    Initialisation (PyTorch's): weight by kaiming_uniform_(a=sqrt(5)), i.e.
+    U(-1/sqrt(in_features), 1/sqrt(in_features)), and bias from the same range.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+        super().__init__()
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.weight = empty_parameter((self.out_features, self.in_features))
+        self.bias = empty_parameter((self.out_features,)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        if x.ndim < 1 or x.shape[-1] != self.in_features:
+            hint = ""
+            if x.ndim > 2 and math.prod(x.shape[1:]) == self.in_features:
+                hint = "; flatten it first (nn.Flatten())"
+            raise ValueError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
+                             f"expected input (..., {self.in_features}), got {tuple(x.shape)}{hint}")
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -1,0 +1,54 @@
+"""Shared fixtures.
+
+``backend``: parametrises a test over the array backends.  NumPy always
+runs; CuPy runs where CuPy is installed and a CUDA device exists, and is
+skipped with the reason otherwise.  Inside the test, tensors created from
+NumPy arrays land on the selected backend (``nf.Tensor(numpy_array)``), and
+``to_host`` brings results back for comparisons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn_from_scratch as nf
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+MNIST_10K = SHARED_DATA / "mnist-10k"
+
+
+@pytest.fixture(params=["numpy", "cupy"])
+def backend(request):
+    """The name of the backend under test ("numpy" or "cupy"), made current for the test."""
+    name = request.param
+    if name == "cupy":
+        reason = nf.backend.cupy_unavailable_reason()
+        if reason is not None:
+            pytest.skip(f"CuPy backend not tested: {reason}")
+    previous = nf.backend.current()
+    nf.backend.use(name)
+    yield name
+    nf.backend.use(previous)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def to_host(value):
+    """A NumPy array from a Tensor or a backend array."""
+    if isinstance(value, nf.Tensor):
+        value = value.data
+    return nf.backend.to_numpy(value)
+
+
+@pytest.fixture
+def mnist_10k_dir():
+    if not (MNIST_10K / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"shared MNIST-10k data not found at {MNIST_10K}")
+    return MNIST_10K
