@@ -4,15 +4,21 @@
     x = nf.Tensor([[1.0, -2.0]], requires_grad=True)
     y = (x * x).sum()
     y.backward()          # x.grad == 2 * x
+
+Submodules: ``tensor`` (Tensor, Function, the backward engine), ``functional``
+(ops, as F), ``conv``, ``nn`` (layers), ``optim``, ``gradcheck``, ``backend``
+(NumPy/CuPy), ``data``, ``models``, ``metrics``, ``viz``, ``debug``.
 """
 
-from . import backend, functional
+# Layers, optimizers, data, models and tools build on everything above.
+from . import backend, conv, data, debug, functional, metrics, models, nn, optim, tensor, viz  # noqa: E402, I001
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient, relative_error
-from .tensor import Function, Tensor, enable_grad, is_grad_enabled, no_grad, tensor
+from .tensor import Function, Tensor, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "backend", "enable_grad", "functional", "gradcheck",
-    "is_grad_enabled", "no_grad", "numerical_gradient", "relative_error", "tensor",
+    "Function", "GradcheckError", "Tensor", "backend", "conv", "data", "debug", "enable_grad",
+    "functional", "gradcheck", "is_grad_enabled", "metrics", "models", "nn", "no_grad",
+    "numerical_gradient", "optim", "relative_error", "tensor", "viz",
 ]

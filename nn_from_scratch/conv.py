@@ -22,6 +22,9 @@ This file tells the story in three steps:
 
    :func:`col2im` is the adjoint of :func:`im2col`: it adds every row of a
    column matrix back onto the window it came from (overlapping windows sum).
+   The backward pass needs ``col2im(G @ w_mat)``; :func:`col2im_of_product`
+   computes exactly that, one kernel position's block of columns at a time,
+   so that the large product matrix is never stored.
 
 The two autograd Functions are then each other's mirror image:
 
@@ -30,6 +33,7 @@ The two autograd Functions are then each other's mirror image:
     ===============================  ===========================  ===========================
     im2col, then GEMM with w_mat.T   forward                      backward (input gradient)
     GEMM with w_mat, then col2im     backward (input gradient)    forward
+    (col2im_of_product)
     ===============================  ===========================  ===========================
 
 **Memory layout.**  Inside this file images are *channels-last*,
@@ -278,8 +282,39 @@ def col2im(cols, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=N
     x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype)
     for p in range(kh):
         for q in range(kw):
-            top, left = p * dh, q * dw
-            x_padded[:, top:top + sh * (oh - 1) + 1:sh, left:left + sw * (ow - 1) + 1:sw, :] += windows[:, :, :, p, q, :]
+            rows_p = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)       # the OH image rows kernel row p touches
+            columns_q = slice(q * dw, q * dw + sw * (ow - 1) + 1, sw)    # the OW image columns kernel column q touches
+            x_padded[:, rows_p, columns_q, :] += windows[:, :, :, p, q, :]
+    return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
+
+
+def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=None):
+    """``col2im(rows @ w_mat, ...)`` computed one kernel position at a time.
+
+    Shapes: rows (N*OH*OW, A), w_mat (A, KH*KW*C) -> x (N, C, H, W).
+
+    The product ``rows @ w_mat`` is a (N*OH*OW, KH*KW*C) matrix: for a 4x4
+    kernel and stride 2 it is 4 times larger than the image, and col2im
+    then reads it back from memory.  Because the columns are ordered
+    (kh, kw, c), the columns of kernel position (p, q) are one block,
+    ``w_mat[:, (p*KW + q)*C : (p*KW + q + 1)*C]``, so each step computes
+    that block of the product (a GEMM of (N*OH*OW, A) by (A, C)) and adds it
+    onto the image at once, while it is still in the cache.  The
+    arithmetic is the same as ``col2im(rows @ w_mat)`` (the tests check that).
+    """
+    xp = array_module(rows, w_mat)
+    kh, kw = as_pair(kernel, "kernel_size", 1)
+    (sh, sw), (ph, pw), (dh, dw) = as_pair(stride, "stride", 1), as_pair(padding), as_pair(dilation, "dilation", 1)
+    n, c, h, w = x_shape
+    oh, ow = output_size or conv2d_output_size(h, w, (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat))
+    for p in range(kh):
+        for q in range(kw):
+            block = (p * kw + q) * c
+            values = rows @ w_mat[:, block:block + c]        # (N*OH*OW, C): columns block..block+C of the product
+            rows_p = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+            columns_q = slice(q * dw, q * dw + sw * (ow - 1) + 1, sw)
+            x_padded[:, rows_p, columns_q, :] += values.reshape(n, oh, ow, c)
     return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
 
 
@@ -329,6 +364,7 @@ class Conv2dFunction(Function):
         backward   dw_mat  = G.T @ cols                 (O, K)      -> dL/dweight
                    dbias   = G summed over rows         (O,)
                    dcols   = G @ w_mat                  (N*OH*OW, K) -> dL/dx = col2im(dcols)
+    (the last line is col2im_of_product(G, w_mat): the same sums, block by block).
 
     ``Conv2dFunction(stride=1, padding=0, dilation=1)(x, weight[, bias])``.
     """
@@ -359,8 +395,8 @@ class Conv2dFunction(Function):
         g_rows = image_to_rows(grad_output)                                        # (N*OH*OW, O)
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:
-            dcols = g_rows @ self.w_mat                                             # (N*OH*OW, K)
-            grad_x = col2im(dcols, self.x_shape, self.kernel, self.stride, self.padding, self.dilation)
+            grad_x = col2im_of_product(g_rows, self.w_mat, self.x_shape, self.kernel,  # col2im(G @ w_mat)
+                                       self.stride, self.padding, self.dilation)
         if self.needs_input_grad[1]:
             grad_weight = weight_from_matrix(g_rows.T @ self.cols, self.kernel)     # (O, K) -> (O, C, KH, KW)
         if not self.has_bias:
@@ -410,9 +446,8 @@ class ConvTranspose2dFunction(Function):
                                               self.output_padding, self.dilation)
         x_rows = image_to_rows(x)                                                  # (N*H*W, C)
         w_mat = weight_matrix(weight)                                              # (C, K)
-        cols = x_rows @ w_mat                                                      # (N*H*W, K)
-        y = col2im(cols, (n, out_channels, oh, ow), self.kernel, self.stride, self.padding,
-                   self.dilation, output_size=(h, w))                             # (N, O, OH, OW)
+        y = col2im_of_product(x_rows, w_mat, (n, out_channels, oh, ow), self.kernel,  # col2im(X @ w_mat)
+                              self.stride, self.padding, self.dilation, output_size=(h, w))
         if bias is not None:
             y += bias.reshape(1, out_channels, 1, 1)
         if self.needs_input_grad[1]:

@@ -5,15 +5,17 @@
   the op, forward or backward, its inputs' shapes and dtypes, and the line
   of *your* code that created it::
 
-      with nf.debug.detect_anomaly():
-          loss = model_loss(x)
-          loss.backward()          # AnomalyError: Log forward produced -inf ...
+      from nn_from_scratch.debug import detect_anomaly, trace_backward
+
+      with detect_anomaly():
+          loss = model_loss(x)     # AnomalyError: Log forward produced -inf ... (or:)
+          loss.backward()          # AnomalyError: Sqrt backward produced inf ...
 
 * :class:`trace_backward` prints one line per op as backward runs: the
   gradient that arrives (dL/d output) and the gradients it sends to each
   input, with their shapes and norms::
 
-      with nf.debug.trace_backward():
+      with trace_backward():
           loss.backward()
 
 Both work through the hook lists of :mod:`nn_from_scratch.tensor`
@@ -172,8 +174,10 @@ class trace_backward:
     the gradient sent to each input (shape and norm; "None" for an input that
     needs none; the input's name when it has one)::
 
-          1 Mean              grad_output ()    norm 1      -> input 0 (4, 1) norm 0.5
-          2 BinaryCrossEntropyWithLogits ...
+       1 Mean                 grad_output ()           norm 1          -> input 0 (2, 4, 6, 6) norm 0.05893
+       2 LeakyReLU            grad_output (2, 4, 6, 6) norm 0.05893    -> input 0 (2, 4, 6, 6) norm 0.04462
+       3 Conv2dFunction       grad_output (2, 4, 6, 6) norm 0.04462    -> input 0 (images) None, input 1 ...
+      trace_backward: 3 backward calls; largest input gradient: norm 0.3223 (Conv2dFunction, ...
 
     Gradients of broadcast inputs are shown as backward returned them, before
     the engine sums them back to the input's shape.
@@ -204,8 +208,8 @@ class trace_backward:
         op_name = type(function).__name__
         parts = []
         for position, grad in enumerate(input_grads):
-            parent = function.inputs[position] if position < len(function.inputs) else None
-            name = f" ({parent.name})" if parent is not None and parent.name else ""
+            parent = function.inputs[position]
+            name = f" ({parent.name})" if parent.name else ""
             if grad is None:
                 parts.append(f"input {position}{name} None")
                 continue

@@ -140,7 +140,7 @@ class Function:
         if forward_hooks:
             for hook in forward_hooks:
                 hook(self, arrays, output)
-        result = Tensor(output, requires_grad=record)
+        result = _wrap(output, requires_grad=record)
         if record:
             self.inputs = tensors
             result.creator = self
@@ -173,7 +173,7 @@ def _as_tensors(values, op_name: str) -> tuple:
         elif isinstance(value, (int, float, bool)) and reference is not None:
             xp = array_module(reference.data)
             dtype = reference.dtype if reference.dtype.kind == "f" else None
-            tensors.append(Tensor(xp.asarray(value, dtype=dtype)))
+            tensors.append(_wrap(xp.asarray(value, dtype=dtype)))
         elif reference is not None and hasattr(value, "shape"):
             tensors.append(Tensor(value))
         elif reference is None:
@@ -289,12 +289,16 @@ def run_backward(output: Tensor, grad_output, retain_graph: bool = False) -> Non
 # --------------------------------------------------------------------------
 
 
-def _to_array(data, dtype=None):
-    """The backend array for ``data``: arrays keep their dtype, Python floats become float32."""
+def _to_array(data, dtype=None, keep_device: bool = False):
+    """The backend array for ``data``: arrays keep their dtype, Python floats become float32.
+
+    A NumPy array goes to the current backend (that is how user data reaches
+    the GPU), unless ``keep_device``: see :func:`_wrap`.
+    """
     if isinstance(data, Tensor):
         data = data.data
     if backend.is_cupy_array(data) or isinstance(data, numpy.ndarray) or isinstance(data, numpy.generic):
-        if backend.current() == "cupy" and not backend.is_cupy_array(data):
+        if backend.current() == "cupy" and not keep_device and not backend.is_cupy_array(data):
             data = to_device(numpy.asarray(data), "cuda")
         elif isinstance(data, numpy.generic):
             data = numpy.asarray(data)
@@ -321,7 +325,10 @@ class Tensor:
     __array_priority__ = 1000   # numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
-        self.data = _to_array(data, dtype)
+        self._init(_to_array(data, dtype), requires_grad, name)
+
+    def _init(self, array, requires_grad: bool, name: str | None) -> None:
+        self.data = array
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
                             "create it with dtype=numpy.float32 or float64")
@@ -409,7 +416,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor(self.data)
+        return _wrap(self.data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = bool(requires_grad)
@@ -493,16 +500,16 @@ class Tensor:
 
     # Comparisons give plain boolean tensors (no gradient flows through them).
     def __lt__(self, other):
-        return Tensor(self.data < _raw(other))
+        return _wrap(self.data < _raw(other))
 
     def __le__(self, other):
-        return Tensor(self.data <= _raw(other))
+        return _wrap(self.data <= _raw(other))
 
     def __gt__(self, other):
-        return Tensor(self.data > _raw(other))
+        return _wrap(self.data > _raw(other))
 
     def __ge__(self, other):
-        return Tensor(self.data >= _raw(other))
+        return _wrap(self.data >= _raw(other))
 
     # ---- methods mirroring functional ops -----------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -561,6 +568,18 @@ class Tensor:
         return functional.tanh(self)
 
 
+def _wrap(array, requires_grad: bool = False) -> Tensor:
+    """A Tensor around an array the library computed, left on the device it is on.
+
+    ``Tensor(numpy_array)`` moves the array to the current backend; an op's
+    result must stay where it was computed, or a CPU model run while the
+    current backend is "cupy" would get GPU arrays in the middle of its graph.
+    """
+    tensor = Tensor.__new__(Tensor)
+    tensor._init(_to_array(array, keep_device=True), requires_grad, None)
+    return tensor
+
+
 def _shape_argument(values: tuple) -> tuple:
     """Accept both spellings: x.reshape(2, 3) and x.reshape((2, 3))."""
     if len(values) == 1 and isinstance(values[0], (tuple, list)):
@@ -570,11 +589,6 @@ def _shape_argument(values: tuple) -> tuple:
 
 def _raw(value):
     return value.data if isinstance(value, Tensor) else value
-
-
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """``nf.tensor(data)``: the same as ``Tensor(data)`` (PyTorch's factory spelling)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
 from . import functional  # noqa: E402  (functional needs Tensor and Function defined above)

@@ -1,0 +1,118 @@
+"""DCGAN for 28x28 images (Radford, Metz & Chintala, 2016), optionally class-conditional.
+
+A generator G turns noise z ~ N(0, I) into images; a discriminator D
+outputs one logit per image, the log-odds that the image is real.  They are
+trained against each other (Goodfellow et al., 2014):
+
+* D minimises  L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))]
+  (binary cross-entropy: real images labelled 1, generated images 0);
+* G minimises the *non-saturating* loss  L_G = -E_z[log D(G(z))]
+  rather than E_z[log(1 - D(G(z)))]: both push D(G(z)) up, but early in
+  training, when D easily rejects the samples (D(G(z)) ~ 0), the gradient of
+  log(1 - D) vanishes while that of -log D is largest.
+
+With D(x) = sigmoid(logit), both are :func:`F.binary_cross_entropy_with_logits`,
+which is stable for any logit.
+
+Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
+
+    Generator      z (N, L) [+ one-hot (N, C)]
+      Linear(L + C, 128*7*7) -> BatchNorm1d -> ReLU -> Unflatten   (N, 128, 7, 7)
+      ConvTranspose2d(128, 64, 4, stride 2, padding 1) -> BatchNorm2d -> ReLU   (N, 64, 14, 14)
+      ConvTranspose2d(64, 1, 4, stride 2, padding 1)                 logits (N, 1, 28, 28)
+
+    Discriminator  x (N, 1, 28, 28) [+ C constant label maps]
+      Conv2d(1 + C, 64, 4, stride 2, padding 1) -> LeakyReLU(0.2)   (N, 64, 14, 14)
+      Conv2d(64, 128, 4, stride 2, padding 1) -> BatchNorm2d -> LeakyReLU(0.2)   (N, 128, 7, 7)
+      Flatten [+ one-hot (N, C)] -> Linear(128*7*7 + C, 1)           logits (N, 1)
+
+The generator outputs *logits*; ``sigmoid(logits)`` are images in [0, 1],
+the range of the real images, and that is what the discriminator sees.
+All weights start as in the DCGAN paper: N(0, 0.02^2), BatchNorm scales
+N(1, 0.02^2), biases 0 (:func:`nn.init.dcgan_init`).
+"""
+
+from __future__ import annotations
+
+from .. import functional as F
+from .. import nn
+from ..backend import array_module
+from ..tensor import Tensor
+from .conditioning import append_label_maps, append_one_hot, check_labels
+
+IMAGE_SHAPE = (1, 28, 28)
+
+
+class Generator(nn.Module):
+    """G(z, label): noise (N, latent_dim) [and labels (N,)] -> image logits (N, 1, 28, 28)."""
+
+    def __init__(self, latent_dim: int = 100, num_classes: int = 0):
+        super().__init__()
+        self.latent_dim = int(latent_dim)
+        self.num_classes = int(num_classes)
+        self.project = nn.Sequential(                      # (N, L + C) -> (N, 128, 7, 7)
+            nn.Linear(self.latent_dim + self.num_classes, 128 * 7 * 7),
+            nn.BatchNorm1d(128 * 7 * 7),
+            nn.ReLU(),
+            nn.Unflatten(1, (128, 7, 7)),
+        )
+        self.upsample = nn.Sequential(                     # (N, 128, 7, 7) -> (N, 1, 28, 28)
+            nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1),
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
+            nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
+        )
+        nn.init.dcgan_init(self)
+
+    def forward(self, noise: Tensor, labels=None) -> Tensor:
+        """Image logits (N, 1, 28, 28) for ``noise`` (N, latent_dim) and, if conditional, ``labels`` (N,)."""
+        check_labels(labels, self.num_classes, "Generator")
+        if noise.ndim != 2 or noise.shape[1] != self.latent_dim:
+            raise ValueError(f"Generator: expected noise of shape (N, {self.latent_dim}), got {noise.shape}")
+        return self.upsample(self.project(append_one_hot(noise, labels, self.num_classes)))
+
+    def sample(self, noise: Tensor, labels=None) -> Tensor:
+        """Images in [0, 1], (N, 1, 28, 28): sigmoid of the logits."""
+        return F.sigmoid(self(noise, labels))
+
+
+class Discriminator(nn.Module):
+    """D(x, label): images (N, 1, 28, 28) in [0, 1] [and labels (N,)] -> logits (N, 1) of "real"."""
+
+    def __init__(self, num_classes: int = 0):
+        super().__init__()
+        self.num_classes = int(num_classes)
+        self.features = nn.Sequential(                     # (N, 1 + C, 28, 28) -> (N, 128*7*7)
+            nn.Conv2d(1 + self.num_classes, 64, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, stride=2, padding=1),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+        )
+        self.classify = nn.Linear(128 * 7 * 7 + self.num_classes, 1)
+        nn.init.dcgan_init(self)
+
+    def forward(self, images: Tensor, labels=None) -> Tensor:
+        """Logits (N, 1): log-odds that each image is a real one (of its class, if conditional)."""
+        check_labels(labels, self.num_classes, "Discriminator")
+        if tuple(images.shape[1:]) != IMAGE_SHAPE:
+            raise ValueError(f"Discriminator: expected images of shape (N, 1, 28, 28), got {images.shape}")
+        features = self.features(append_label_maps(images, labels, self.num_classes))
+        return self.classify(append_one_hot(features, labels, self.num_classes))
+
+
+def _bce_with_constant_target(logits: Tensor, value: float) -> Tensor:
+    """Mean BCE of ``logits`` against a target that is ``value`` (1 = real, 0 = fake) everywhere."""
+    target = array_module(logits.data).full_like(logits.data, value)   # same shape, dtype and device
+    return F.binary_cross_entropy_with_logits(logits, Tensor(target))
+
+
+def discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """L_D = -mean log D(x) - mean log(1 - D(G(z))) = BCE(real logits, 1) + BCE(fake logits, 0)."""
+    return _bce_with_constant_target(real_logits, 1.0) + _bce_with_constant_target(fake_logits, 0.0)
+
+
+def generator_loss(fake_logits: Tensor) -> Tensor:
+    """Non-saturating L_G = -mean log D(G(z)) = BCE(fake logits, 1)."""
+    return _bce_with_constant_target(fake_logits, 1.0)

@@ -1,0 +1,62 @@
+"""RMSprop: divide the gradient by a running root mean square of recent gradients."""
+
+from __future__ import annotations
+
+from ..backend import array_module
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """``torch.optim.RMSprop``'s update, per parameter p with gradient g:
+
+        g = g + weight_decay * p                            (if weight_decay)
+        s = alpha * s + (1 - alpha) * g * g                 (running mean of g**2)
+        a = alpha * a + (1 - alpha) * g                     (centered only: running mean of g)
+        r = sqrt(s - a * a) + eps   if centered   else   sqrt(s) + eps
+        b = momentum * b + g / r;   p = p - lr * b          (if momentum > 0)
+        p = p - lr * g / r                                  (otherwise)
+
+    State per parameter: "step", "square_avg" (s), "grad_avg" (a, centered), "momentum_buffer" (b).
+    """
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
+                 centered: bool = False, weight_decay: float = 0.0):
+        if lr < 0 or eps < 0 or momentum < 0 or weight_decay < 0 or alpha < 0:
+            raise ValueError(f"RMSprop: expected lr, alpha, eps, momentum, weight_decay >= 0, got lr={lr}, "
+                             f"alpha={alpha}, eps={eps}, momentum={momentum}, weight_decay={weight_decay}")
+        defaults = {"lr": float(lr), "alpha": float(alpha), "eps": float(eps), "momentum": float(momentum),
+                        "centered": bool(centered), "weight_decay": float(weight_decay)}
+        super().__init__(params, defaults)
+
+    def update(self, param, grad, state, group):
+        xp = array_module(param)
+        lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+        momentum, weight_decay = float(group["momentum"]), float(group["weight_decay"])
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(param)
+        state["step"] += 1
+        if weight_decay != 0:
+            grad = grad + weight_decay * param
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        square_avg += (1 - alpha) * (grad * grad)
+        if group["centered"]:
+            if "grad_avg" not in state:
+                state["grad_avg"] = xp.zeros_like(param)
+            grad_avg = state["grad_avg"]
+            grad_avg *= alpha
+            grad_avg += (1 - alpha) * grad
+            rms = xp.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            rms = xp.sqrt(square_avg)
+        rms += eps
+        if momentum > 0:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = xp.zeros_like(param)
+            buffer = state["momentum_buffer"]
+            buffer *= momentum
+            buffer += grad / rms
+            param -= lr * buffer
+        else:
+            param -= lr * (grad / rms)

@@ -1,0 +1,42 @@
+"""SGD: stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """``torch.optim.SGD``'s update, per parameter p with gradient g:
+
+        g = g + weight_decay * p                        (if weight_decay)
+        b = g                                           (first step, if momentum)
+        b = momentum * b + (1 - dampening) * g          (later steps)
+        g = g + momentum * b   if nesterov   else   b
+        p = p - lr * g
+    """
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        if lr < 0 or momentum < 0 or weight_decay < 0:
+            raise ValueError(f"SGD: expected lr, momentum and weight_decay >= 0, got lr={lr}, "
+                             f"momentum={momentum}, weight_decay={weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+        defaults = {"lr": float(lr), "momentum": float(momentum), "dampening": float(dampening),
+                        "nesterov": bool(nesterov), "weight_decay": float(weight_decay)}
+        super().__init__(params, defaults)
+
+    def update(self, param, grad, state, group):
+        lr, momentum, weight_decay = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])
+        if weight_decay != 0:
+            grad = grad + weight_decay * param            # a new array: param.grad stays as it was
+        if momentum != 0:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = grad.copy()
+            else:
+                buffer = state["momentum_buffer"]
+                buffer *= momentum
+                buffer += (1 - float(group["dampening"])) * grad
+            buffer = state["momentum_buffer"]
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        param -= lr * grad

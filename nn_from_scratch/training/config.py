@@ -1,0 +1,84 @@
+"""The settings of a training run, saved in every checkpoint as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+MODEL_KINDS = ("gan", "vae", "classifier")
+NUM_CLASSES = 10            # mnist, fashion-mnist and digits all have ten classes
+
+# Per-model defaults for the settings left as None.  GAN: the DCGAN paper's
+# Adam(2e-4, betas=(0.5, 0.999)) and batch 64; VAE and classifier: Adam(1e-3).
+DEFAULTS = {
+    "gan": {"epochs": 10, "batch_size": 64, "lr": 2e-4, "latent_dim": 100},
+    "vae": {"epochs": 10, "batch_size": 128, "lr": 1e-3, "latent_dim": 20},
+    "classifier": {"epochs": 3, "batch_size": 128, "lr": 1e-3, "latent_dim": 0},
+}
+
+# Settings that may differ between a run and its --resume: the rest must match.
+RESUMABLE_CHANGES = ("epochs", "data_dir", "backend", "out", "download")
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """What to train and how.  ``None`` means "the default for this model" (see ``DEFAULTS``).
+
+    model: "gan", "vae" or "classifier".
+    dataset: "mnist", "fashion-mnist" or "digits"; data_dir: where its files are (None: search).
+    epochs: total number of epochs of the run (a resumed run continues up to it).
+    batch_size, lr: mini-batch size and Adam's learning rate.
+    latent_dim: size of the noise / latent code (GAN and VAE).
+    conditional: GAN/VAE conditioned on the class label (one-hot).
+    seed: seeds the initial weights, the data order and the noise.
+    backend: "numpy" or "cupy".  out: the run folder.
+    limit: use only the first ``limit`` training images (and at most as many test images).
+    download: allow downloading a missing dataset.
+    """
+
+    model: str
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    epochs: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    latent_dim: int | None = None
+    conditional: bool = False
+    seed: int = 0
+    backend: str = "numpy"
+    out: str | None = None
+    limit: int | None = None
+    download: bool = True
+
+    def __post_init__(self):
+        if self.model not in MODEL_KINDS:
+            raise ValueError(f"unknown model {self.model!r}: choose one of {', '.join(MODEL_KINDS)}")
+        for name, value in DEFAULTS[self.model].items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        if self.out is None:
+            self.out = f"runs/{self.model}-{self.dataset}"
+        if self.model == "classifier" and self.conditional:
+            raise ValueError("--conditional applies to the gan and the vae only")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
+        if self.limit is not None and self.limit < self.batch_size:
+            raise ValueError(f"--limit {self.limit} is smaller than one batch (--batch-size {self.batch_size}); "
+                             "lower --batch-size or raise --limit")
+
+    @property
+    def num_classes(self) -> int:
+        """Classes the generative model is conditioned on: 10 if conditional, else 0."""
+        return NUM_CLASSES if self.conditional else 0
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        return cls(**json.loads(text))
+
+    def differences(self, other: TrainConfig) -> list:
+        """Names of the settings, other than ``RESUMABLE_CHANGES``, whose values differ."""
+        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
+        return [name for name in mine if name not in RESUMABLE_CHANGES and mine[name] != theirs[name]]

@@ -1,0 +1,129 @@
+"""Evaluating a trained run: FID and Inception Score of its samples, and the VAE's likelihood bounds.
+
+FID and IS look at images through a trained :class:`~nn_from_scratch.models.Classifier`.
+Which one (``classifier_dir``):
+
+* given explicitly: the classifier run in that folder;
+* by default: ``<parent of the run>/classifier-<dataset>`` (with
+  ``-limit<N>`` appended when the run used ``--limit N``).  It is trained
+  there on first use (3 epochs on the run's training images, seed 0) and
+  reused afterwards, so every run in the same parent folder is scored by
+  the same feature network — FID values are only comparable in that case.
+
+The results are printed by the command line and saved as
+``<run>/evaluation.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .. import metrics
+from .checkpoint import CheckpointError
+from .classifier_trainer import accuracy_and_loss
+from .config import NUM_CLASSES, TrainConfig
+from .generation import condition_labels, generative_model, sample_images
+from .run import load_models, load_test_images, make_trainer
+from .trainer import CHECKPOINT_NAME
+
+EVALUATION_NAME = "evaluation.json"
+CLASSIFIER_EPOCHS = 3
+
+
+def default_classifier_dir(run_dir, config: TrainConfig) -> Path:
+    """``<parent of run_dir>/classifier-<dataset>[-limit<N>]``: shared by the runs of one folder."""
+    suffix = f"-limit{config.limit}" if config.limit is not None else ""
+    return Path(run_dir).resolve().parent / f"classifier-{config.dataset}{suffix}"
+
+
+def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backend_name=None):
+    """The classifier used for FID and IS, training the default one first if it does not exist yet."""
+    if classifier_dir is None:
+        classifier_dir = default_classifier_dir(run_dir, config)
+        if not (classifier_dir / CHECKPOINT_NAME).is_file():
+            print(f"No classifier for FID/IS in {classifier_dir}: training one ({CLASSIFIER_EPOCHS} epochs on "
+                  f"the {config.dataset} training images); later evaluations reuse it.", file=sys.stderr)
+            limit = config.limit
+            classifier_config = TrainConfig(
+                "classifier", dataset=config.dataset, data_dir=config.data_dir, epochs=CLASSIFIER_EPOCHS,
+                batch_size=min(128, limit) if limit else None, seed=0,
+                backend=backend_name or config.backend, out=str(classifier_dir), limit=limit,
+                download=config.download)
+            make_trainer(classifier_config, fallback=False).fit()
+    classifier_config, models = load_models(classifier_dir, backend_name)
+    if classifier_config.model != "classifier":
+        raise CheckpointError(f"--classifier {classifier_dir} holds a {classifier_config.model} run, not a classifier")
+    if classifier_config.dataset != config.dataset:
+        print(f"warning: the classifier was trained on {classifier_config.dataset}, the run on {config.dataset}",
+              file=sys.stderr)
+    return models["classifier"]
+
+
+def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae_k: int = 100,
+                 iwae_images: int = 500, seed: int = 0, backend_name: str | None = None) -> dict:
+    """All metrics of the run in ``run_dir``, saved to ``run_dir/evaluation.json`` and returned.
+
+    * classifier run: test accuracy and loss, Inception Score of the real test images;
+    * GAN and VAE: FID of samples with its real-vs-real floor, Inception Score
+      of samples and of real test images; for a conditional model also the
+      ``label_accuracy``, the fraction of samples the classifier assigns to
+      the label they were drawn with;
+    * VAE also: -ELBO on the test images, the importance-weighted NLL with
+      ``iwae_k`` samples on the first ``iwae_images`` of them, and the
+      reconstruction error (all in nats per image, except ``mse`` per pixel).
+
+    ``num_test`` caps the number of test images; ``seed`` fixes the noise
+    and the shuffling of the real images into two halves.
+    """
+    config, models = load_models(run_dir, backend_name)
+    images, labels = load_test_images(config, num_test)
+    rng = np.random.default_rng(seed)
+    results = {"run": str(run_dir), "model": config.model, "dataset": config.dataset,
+               "num_test_images": int(len(images))}
+
+    if config.model == "classifier":
+        results.update(accuracy_and_loss(models["classifier"], images, labels))
+        _, probs = metrics.classifier_outputs(models["classifier"], images)
+        results["inception_score_real"] = metrics.inception_score(probs, splits=min(10, len(images)))[0]
+        return _save(run_dir, results)
+
+    classifier = feature_classifier(run_dir, config, classifier_dir, backend_name)
+    order = rng.permutation(len(images))
+    real_features, real_probs = metrics.classifier_outputs(classifier, images[order])
+    model = generative_model(config, models)
+    count = len(images) // 2
+    sample_labels = condition_labels(model.num_classes, count, None)
+    samples = sample_images(model, count, rng, sample_labels)
+    sample_features, sample_probs = metrics.classifier_outputs(classifier, samples)
+    results.update(metrics.fid_with_floor(sample_features, real_features))
+    splits = min(10, count)
+    results["inception_score"], results["inception_score_std"] = metrics.inception_score(sample_probs, splits)
+    results["inception_score_real"] = metrics.inception_score(real_probs[:count], splits)[0]
+    if sample_labels is not None:
+        results["label_accuracy"] = float(np.mean(sample_probs.argmax(axis=1) == sample_labels))
+
+    if config.model == "vae":
+        vae = models["vae"]
+        conditions = labels if vae.num_classes == NUM_CLASSES else None
+        subset = slice(0, iwae_images)
+        results["negative_elbo"] = metrics.vae_negative_elbo(vae, images, conditions, rng=rng)
+        results["iwae_images"] = int(len(images[subset]))
+        results["iwae_k"] = int(iwae_k)
+        results["negative_elbo_iwae_images"] = metrics.vae_negative_elbo(
+            vae, images[subset], None if conditions is None else conditions[subset], rng=rng)
+        results["iwae_nll"] = metrics.importance_weighted_nll(
+            vae, images[subset], k=iwae_k, labels=None if conditions is None else conditions[subset], rng=rng)
+        reconstruction = metrics.reconstruction_error(vae, images, conditions)
+        results["reconstruction_bce"] = reconstruction["bce"]
+        results["reconstruction_mse"] = reconstruction["mse"]
+    return _save(run_dir, results)
+
+
+def _save(run_dir, results: dict) -> dict:
+    with open(Path(run_dir) / EVALUATION_NAME, "w") as file:
+        json.dump(results, file, indent=2)
+    return results

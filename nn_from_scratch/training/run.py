@@ -1,0 +1,88 @@
+"""Starting, resuming and re-opening training runs: data, trainer and backend from a config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import backend
+from ..data import find_or_fallback, load_dataset
+from .checkpoint import CheckpointError, load_checkpoint
+from .classifier_trainer import ClassifierTrainer
+from .config import TrainConfig
+from .gan_trainer import GANTrainer
+from .trainer import CHECKPOINT_NAME, Trainer
+from .vae_trainer import VAETrainer
+
+TRAINERS = {"gan": GANTrainer, "vae": VAETrainer, "classifier": ClassifierTrainer}
+
+
+def keep_first(dataset, limit: int | None):
+    """Keep only the first ``limit`` images of ``dataset`` (in place; None keeps all); returns it."""
+    if limit is not None:
+        dataset.images = dataset.images[:limit]
+        dataset.labels = dataset.labels[:limit]
+    return dataset
+
+
+def load_data(config: TrainConfig, fallback: bool = True) -> tuple:
+    """(training set, test set) for ``config``, each cut to ``config.limit`` images.
+
+    With ``fallback``, a dataset that is neither on disk nor downloadable is
+    replaced, loudly, by scikit-learn's digits (see
+    :func:`nn_from_scratch.data.find_or_fallback`), and ``config.dataset``
+    is changed to "digits" so that a resumed run and ``evaluate`` use it too.
+    """
+    if fallback:
+        train_set = find_or_fallback(config.dataset, config.data_dir, train=True, download=config.download)
+        config.dataset = train_set.name
+    else:
+        train_set = load_dataset(config.dataset, config.data_dir, train=True, download=config.download)
+    test_set = load_dataset(config.dataset, config.data_dir, train=False, download=config.download)
+    return keep_first(train_set, config.limit), keep_first(test_set, config.limit)
+
+
+def make_trainer(config: TrainConfig, fallback: bool = True) -> Trainer:
+    """Select the backend, load the data and build the trainer for ``config`` (fresh weights)."""
+    backend.use(config.backend)
+    train_set, test_set = load_data(config, fallback=fallback)
+    return TRAINERS[config.model](config, train_set, test_set)
+
+
+def read_config(run_dir) -> TrainConfig:
+    """The config saved in ``run_dir``'s checkpoint."""
+    return TrainConfig.from_json(_read_run_checkpoint(run_dir)["config"])
+
+
+def _read_run_checkpoint(run_dir) -> dict:
+    path = Path(run_dir) / CHECKPOINT_NAME
+    if not path.is_file():
+        raise CheckpointError(f"{run_dir} holds no {CHECKPOINT_NAME}: train a model there first with "
+                              f"`python -m nn_from_scratch train {{gan,vae,classifier}} --out {run_dir}`")
+    return load_checkpoint(path)
+
+
+def load_models(run_dir, backend_name: str | None = None) -> tuple:
+    """(config, models by name) of a trained run, in evaluation mode; no data is loaded.
+
+    ``backend_name`` ("numpy" or "cupy") overrides the backend the run was trained with.
+    """
+    state = _read_run_checkpoint(run_dir)
+    config = TrainConfig.from_json(state["config"])
+    config.out = str(run_dir)
+    if backend_name is not None:
+        config.backend = backend_name
+    backend.use(config.backend)
+    models = TRAINERS[config.model].build_models(config)
+    for name, model in models.items():
+        model.load_state_dict(state["models"][name])
+        model.eval()
+    return config, models
+
+
+def load_test_images(config: TrainConfig, limit: int | None = None) -> tuple:
+    """The run's test images, float32 (N, 1, 28, 28) in [0, 1], and labels (N,); at most ``limit``."""
+    test_set = load_dataset(config.dataset, config.data_dir, train=False, download=config.download)
+    images = test_set.images[:limit, None, :, :].astype(np.float32) / np.float32(255)
+    return images, test_set.labels[:limit]
