@@ -8,9 +8,11 @@ One run times, with the same architectures, batch sizes and float32 data in ever
 * ``vae``: one convolutional-VAE training step, batch 128 by default;
 * ``memory``: the peak memory of the DCGAN and VAE steps, each library in its own subprocess.
 
-Timings are medians over ``--reps`` repetitions taken after ``--warmup`` untimed ones; the libraries
-are interleaved (one step of each in turn, the order rotating every repetition), so that the noise of
-a shared machine hits all of them alike.  Ratios are to PyTorch in the same run.
+Timings are medians over ``--reps`` timed calls taken after ``--warmup`` untimed ones.  The libraries
+take turns (the order rotating every round), so that the noise of a shared machine hits all of them
+alike; each turn is a pause of ``--gap`` seconds (the previous library's BLAS threads stop spinning),
+one untimed call (this library's threads wake up) and one timed call.  Ratios are to PyTorch in the
+same run.
 
 FLOP counting (``layers``): a convolution with M multiply-adds (M = N*O*OH*OW*C*KH*KW for Conv2d,
 N*C*H*W*O*KH*KW for ConvTranspose2d with C input and O output channels) counts 2*M FLOP forward and
@@ -106,8 +108,9 @@ class Device:
             return
         import cupy
         cupy.cuda.Device().synchronize()
-        if "torch" in sys.modules:
-            sys.modules["torch"].cuda.synchronize()
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_available():
+            torch.cuda.synchronize()
 
 
 def import_torch(device: Device, threads: int):
@@ -465,8 +468,16 @@ def build_step(library: str, workload, device: Device, batch: int, threads: int)
     return dezero_layer(device, workload, batch)
 
 
-def time_interleaved(steps: dict, device: Device, warmup: int, reps: int) -> dict:
-    """Median seconds per call of each step function: warm-up first, then reps rounds, one call each."""
+def time_interleaved(steps: dict, device: Device, warmup: int, reps: int, gap: float = 0.0) -> dict:
+    """Median seconds per call of each step function, the libraries taking turns.
+
+    After ``warmup`` untimed calls of each, ``reps`` rounds; in each round every library (in an order
+    that rotates from round to round) takes one turn: ``gap`` seconds of sleep, one untimed call, then
+    the timed call.  The sleep lets the worker threads of the library that ran before go idle
+    (OpenBLAS's spin for about 0.1 s after their last task and would compete for the cores); the
+    untimed call wakes this library's own threads and caches, so that the timed call runs as in a
+    training loop, right after a step of the same library.
+    """
     for step in steps.values():
         for _ in range(warmup):
             step()
@@ -476,6 +487,10 @@ def time_interleaved(steps: dict, device: Device, warmup: int, reps: int) -> dic
     for rep in range(reps):
         shift = rep % len(names)
         for name in names[shift:] + names[:shift]:          # rotate the order every round
+            device.sync()
+            if gap:
+                time.sleep(gap)
+            steps[name]()
             device.sync()
             start = time.perf_counter()
             steps[name]()
@@ -531,7 +546,10 @@ class CupyPeak:
             def __init__(hook):
                 hook.pool, hook.peak = cupy.get_default_memory_pool(), 0
 
-            def malloc_postprocess(hook, device_id, size, mem_size, mem_ptr, pmem_id):
+            def malloc_postprocess(hook, **kwargs):        # after the pool handed out a block
+                hook.peak = max(hook.peak, hook.pool.used_bytes())
+
+            def free_preprocess(hook, **kwargs):           # before a block goes back: still in use
                 hook.peak = max(hook.peak, hook.pool.used_bytes())
 
         self.hook = Hook()
@@ -607,7 +625,8 @@ def measure_memory(library: str, workload: str, batch: int, args) -> dict:
 def machine_info(device: Device, threads: int) -> dict:
     info = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "python": platform.python_version(), "numpy": numpy.__version__, "cores": cpu_count(),
-            "threads": threads, "backend": device.backend, "cpu": platform.processor() or platform.machine()}
+            "threads": threads, "backend": device.backend, "cpu": platform.processor() or platform.machine(),
+            "load_average_at_start": _load_average()}
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             for line in cpuinfo:
@@ -622,12 +641,22 @@ def machine_info(device: Device, threads: int) -> dict:
                         f"{p.get('num_threads')} threads)" for p in threadpool_info() if p.get("user_api") == "blas"]
     except ImportError:
         info["blas"] = ["threadpoolctl not installed"]
+    info["env"] = {name: os.environ[name] for name in sorted(os.environ)
+                   if name.startswith(("OPENBLAS", "OMP_", "MKL_", "MALLOC_", "GLIBC_TUNABLES"))}
     if device.gpu:
         import cupy
         info["cupy"] = cupy.__version__
         props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
         info["gpu"] = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
     return info
+
+
+def _load_average():
+    """The 1-minute load average (how busy a shared machine was), or None where unknown."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def ratio(value, reference):
@@ -643,8 +672,12 @@ def library_list(args) -> list:
 
 
 def safe_build(library, workload, device, batch, threads, errors: dict):
+    """The step function, after one trial call; None (and the error noted) if building or calling fails."""
     try:
-        return build_step(library, workload, device, batch, threads)
+        step = build_step(library, workload, device, batch, threads)
+        step()
+        device.sync()
+        return step
     except Exception as error:            # a library that cannot run this (say DeZero on a GPU): n/a
         errors[library] = f"{type(error).__name__}: {error}"
         print(f"  {library}: skipped ({errors[library]})", file=sys.stderr)
@@ -659,7 +692,7 @@ def run_layers(args, device: Device, batch: int, results: dict) -> list:
         flop = 6 * macs
         errors = {}
         steps = {lib: s for lib in libraries if (s := safe_build(lib, spec, device, batch, args.threads, errors))}
-        timing = time_interleaved(steps, device, args.warmup, args.reps)
+        timing = time_interleaved(steps, device, args.warmup, args.reps, args.gap)
         row = {"layer": spec[0], "batch": batch, "gflop": flop / 1e9, "errors": errors}
         for lib in libraries:
             t = timing.get(lib, {}).get("median_s")
@@ -677,7 +710,7 @@ def run_training(args, device: Device, workload: str, batch: int, results: dict)
     libraries = library_list(args)
     errors = {}
     steps = {lib: s for lib in libraries if (s := safe_build(lib, workload, device, batch, args.threads, errors))}
-    timing = time_interleaved(steps, device, args.warmup, args.reps)
+    timing = time_interleaved(steps, device, args.warmup, args.reps, args.gap)
     row = {"workload": workload, "batch": batch, "errors": errors}
     for lib in libraries:
         t = timing.get(lib, {}).get("median_s")
@@ -699,8 +732,13 @@ def markdown(results: dict, args) -> str:
     lines.append(f"Machine: {info['cpu']}, {info['cores']} cores ({info['threads']} threads for PyTorch); "
                  f"NumPy {info['numpy']}; BLAS: {'; '.join(info['blas'])}"
                  + (f"; GPU {info['gpu']}, CuPy {info['cupy']}" if "gpu" in info else "")
-                 + f"; PyTorch {info.get('torch', 'n/a')}; DeZero {info.get('dezero', 'n/a')}.")
-    lines.append(f"Date: {info['date']}. Medians of {args.reps} interleaved repetitions after {args.warmup} warm-up.")
+                 + f"; PyTorch {info.get('torch', 'n/a')}; DeZero {info.get('dezero', 'n/a')}"
+                 + (f"; environment: {' '.join(f'{k}={v}' for k, v in info['env'].items())}" if info["env"] else "")
+                 + ".")
+    lines.append(f"Date: {info['date']}. Medians of {args.reps} timed calls per library after {args.warmup} warm-up, "
+                 f"the libraries taking turns ({args.gap} s pause, one untimed call, one timed call). "
+                 f"1-minute load average: {info['load_average_at_start']} at the start, "
+                 f"{info.get('load_average_at_end')} at the end ({info['cores']} cores).")
     lines.append("")
     if results.get("gemm"):
         lines.append("| float32 GEMM (array library of the backend) | ms | GFLOP/s |")
@@ -791,6 +829,9 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=3, help="untimed repetitions first (default 3)")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
                         help="sections to run (default all)")
+    parser.add_argument("--gap", type=float, default=0.2,
+                        help="seconds of sleep before each library's turn, so that the previous library's worker "
+                             "threads stop spinning (default 0.2)")
     parser.add_argument("--skip-dezero", action="store_true", help="leave DeZero out")
     parser.add_argument("--json", metavar="PATH", help="also write every number to this JSON file")
     parser.add_argument("--threads", type=int, default=cpu_count(),
@@ -842,6 +883,7 @@ def main(argv=None) -> int:
                     row[library] = measure_memory(library, workload, batch, args)
                 results.setdefault("memory", []).append(row)
                 print(f"  {workload} batch {batch}: {row}", file=sys.stderr)
+    results["machine"]["load_average_at_end"] = _load_average()
     table = markdown(results, args)
     results["markdown"] = table
     print(table)

@@ -22,6 +22,8 @@
 #             ../shared/data/mnist-10k, shared/data/mnist-10k, .device_carry/mnist-10k that exists;
 #             with none, the CLI falls back to scikit-learn's digits)
 #   RUN_DIR   the training run folder (default /tmp/gpu_run)
+#   PYTEST_ARGS  extra pytest arguments for the tests step, e.g. PYTEST_ARGS='-k cupy' runs only
+#             the GPU cases (every test id with "cupy" in it) when time is short
 # The exit code is 0 when every step run passed.
 
 set -uo pipefail
@@ -84,7 +86,8 @@ step_tests() {
     # -o addopts= : the project's addopts name pytest plugins (nbmake) that a GPU image may lack.
     local output status
     output=$(mktemp)
-    "$PYTHON" -m pytest tests -q -p no:cacheprovider -o addopts= -ra 2>&1 | tee "$output"
+    # shellcheck disable=SC2086  # PYTEST_ARGS holds several arguments
+    "$PYTHON" -m pytest tests -q -p no:cacheprovider -o addopts= -ra ${PYTEST_ARGS:-} 2>&1 | tee "$output"
     status=${PIPESTATUS[0]}
     if grep -q "CuPy backend not tested" "$output"; then
         echo "the 'cupy' cases were SKIPPED (see the reasons above): this was no GPU test"

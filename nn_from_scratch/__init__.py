@@ -10,8 +10,8 @@ Submodules: ``tensor`` (Tensor, Function, the backward engine), ``functional``
 (NumPy/CuPy), ``data``, ``models``, ``metrics``, ``viz``, ``debug``.
 """
 
-# Layers, optimizers, data, models and tools build on everything above.
-from . import backend, conv, data, debug, functional, metrics, models, nn, optim, tensor, viz  # noqa: E402, I001
+# Each submodule imports what it needs itself, so this order is only alphabetical.
+from . import backend, conv, data, debug, functional, metrics, models, nn, optim, tensor, viz
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient, relative_error
 from .tensor import Function, Tensor, enable_grad, is_grad_enabled, no_grad
 

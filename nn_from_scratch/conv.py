@@ -52,6 +52,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy
+
 from .backend import array_module
 from .tensor import Function
 
@@ -231,6 +233,41 @@ def pad_channels_last(x, padding):
     return x_padded
 
 
+# The column matrices are the largest arrays of a convolution (12.8 MB for
+# Conv2d(64, 128, 4, 2, 1) at batch 64, four times the input) and a training
+# step allocates and frees them every time.  Memory that glibc has given back to
+# the kernel comes back zero-filled one 4 KiB page fault at a time, which costs
+# as much as the im2col copy itself, so finished column matrices are kept on a
+# small free list and the next im2col of the same shape fills one of them
+# instead.  NumPy only: CuPy keeps its own memory pool.
+_free_columns: dict = {}          # (shape, dtype) -> arrays nobody uses any more
+_MAX_FREE_COLUMNS = 4             # per shape and dtype
+
+
+def empty_columns(xp, shape, dtype):
+    """An uninitialised (rows, columns) array: a recycled one if there is one of this shape."""
+    if xp is numpy:
+        free = _free_columns.get((shape, numpy.dtype(dtype)))
+        if free:
+            return free.pop()
+    return xp.empty(shape, dtype=dtype)
+
+
+def recycle_columns(cols) -> None:
+    """Put a column matrix that nothing will read any more on the free list (NumPy arrays only).
+
+    Called by the Functions below for the column matrices they made
+    themselves and never handed out: Conv2dFunction's saved ``cols`` when its
+    graph is released after backward, ConvTranspose2dFunction's gradient
+    columns at the end of its backward.
+    """
+    if type(cols) is not numpy.ndarray or cols.base is not None:
+        return                                     # a CuPy array, or a view of another array
+    free = _free_columns.setdefault((cols.shape, cols.dtype), [])
+    if len(free) < _MAX_FREE_COLUMNS:
+        free.append(cols)
+
+
 def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
     """Copy every kernel window of ``x`` into one row of a matrix.
 
@@ -258,7 +295,9 @@ def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
         shape=(n, oh, ow, kh, kw, c),
         strides=(step_n, sh * step_h, sw * step_w, dh * step_h, dw * step_w, step_c),
     )
-    return xp.ascontiguousarray(windows).reshape(n * oh * ow, kh * kw * c)
+    cols = empty_columns(xp, (n * oh * ow, kh * kw * c), x.dtype)
+    cols.reshape(n, oh, ow, kh, kw, c)[...] = windows               # the one copy
+    return cols
 
 
 def col2im(cols, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=None):
@@ -387,6 +426,8 @@ class Conv2dFunction(Function):
             y_rows += bias
         if self.needs_input_grad[1]:
             self.cols = cols
+        else:
+            recycle_columns(cols)               # not needed for backward (e.g. under no_grad)
         if self.needs_input_grad[0]:
             self.w_mat = w_mat
         return rows_to_image(y_rows, n, oh, ow)
@@ -404,6 +445,13 @@ class Conv2dFunction(Function):
         if self.needs_input_grad[2]:
             grad_bias = g_rows.sum(axis=0)                                          # (O,)
         return grad_x, grad_weight, grad_bias
+
+    def release(self) -> None:
+        """Free what forward saved, and hand the column matrix back for the next im2col."""
+        cols = self.__dict__.get("cols")
+        super().release()
+        if cols is not None:
+            recycle_columns(cols)
 
 
 class ConvTranspose2dFunction(Function):
@@ -466,6 +514,8 @@ class ConvTranspose2dFunction(Function):
             grad_x = rows_to_image(g_cols @ self.w_mat.T, n, h, w)                 # (N, C, H, W)
         if self.needs_input_grad[1]:
             grad_weight = weight_from_matrix(self.x_rows.T @ g_cols, self.kernel)  # (C, K) -> (C, O, KH, KW)
+        if self.needs_input_grad[0] or self.needs_input_grad[1]:
+            recycle_columns(g_cols)                                                # done with it
         if not self.has_bias:
             return grad_x, grad_weight
         if self.needs_input_grad[2]:

@@ -54,6 +54,7 @@ def numerical_gradient(fn, inputs, which: int, upstream, eps: float = 1e-6, elem
     others are left at 0.  The input's data is perturbed in place and restored.
     """
     x = inputs[which].data
+    upstream = array_module(x).asarray(upstream)   # a NumPy upstream, for inputs on the GPU too
     flat = x.reshape(-1)            # a view: writing to it changes x
     grad = numpy.zeros(x.size, dtype=numpy.float64)
     for i in range(x.size) if elements is None else elements:

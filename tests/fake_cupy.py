@@ -29,7 +29,9 @@ Use it in a test with :func:`installed` (a context manager), or for the
 whole suite as a pytest plugin, which runs every ``backend``-parametrised
 test's "cupy" case on the fake device::
 
-    python -m pytest tests -p fake_cupy          # from the repository root
+    PYTHONPATH=tests python -m pytest tests -p fake_cupy      # from the repository root
+
+(``PYTHONPATH=tests``: pytest imports ``-p`` plugins before it puts tests/ on the path.)
 
 Never import it from the library: it is a test double.
 """
@@ -136,7 +138,11 @@ class FakeDeviceArray(numpy.ndarray):
                                                **{k: _to_host_view(v) for k, v in kwargs.items()}))
 
     def __setitem__(self, index, value):
-        _refuse_host_arrays("array[...] = value", (value,))
+        # CuPy takes scalars and device arrays only ("non-scalar numpy.ndarray cannot be used for
+        # fill"; a list is an "Unsupported type"): copy host values with backend.to_device first.
+        if isinstance(value, (list, tuple)) or (_is_host_array(value) and value.size != 1):
+            raise TypeError(f"array[...] = {type(value).__name__}: CuPy refuses host values here; move them "
+                            "with backend.to_device(numpy.asarray(values), 'cuda') first")
         super().__setitem__(index, value)
 
     def __getitem__(self, index):
@@ -302,9 +308,9 @@ def is_device_array(value) -> bool:
 # ---- as a pytest plugin: `python -m pytest tests -p fake_cupy` --------------------------------
 
 def pytest_configure(config):
+    """Installed for the whole session, unless a real CuPy device is usable (then it runs the cases)."""
     if backend._cupy_module is None and backend.cupy_unavailable_reason() is not None:
         backend._cupy_module = fake_cupy
-        config.addinivalue_line("markers", "fake_cupy: the 'cupy' cases ran on tests/fake_cupy.py")
 
 
 def pytest_report_header(config):

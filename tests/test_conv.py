@@ -224,6 +224,34 @@ def test_adjoint_identity(backend, x_shape, w_shape, stride, padding, dilation):
     assert abs(left - right) <= 1e-10 * abs(left)
 
 
+@pytest.mark.parametrize("use_transposed", [False, True])
+def test_graphs_alive_at_once_keep_their_own_saved_columns(backend, use_transposed):
+    """Column matrices are recycled after backward: graphs that overlap in time must not share them."""
+    rng = numpy.random.default_rng(6)
+    op = conv_transpose2d if use_transposed else conv2d
+    weight = rng.standard_normal((3, 4, 4, 4))
+    inputs = [rng.standard_normal((2, 3 if use_transposed else 4, 6, 6)) for _ in range(4)]
+    upstream = [rng.standard_normal(op(nf.Tensor(inputs[0]), nf.Tensor(weight), None, 2, 1).shape) for _ in range(4)]
+
+    def weight_gradient_alone(i):
+        w = nf.Tensor(weight, requires_grad=True)
+        op(nf.Tensor(inputs[i]), w, None, 2, 1).backward(upstream[i])
+        return to_host(w.grad)
+
+    expected = [weight_gradient_alone(i) for i in range(4)]
+    weights = [nf.Tensor(weight, requires_grad=True) for _ in range(4)]
+    y0 = op(nf.Tensor(inputs[0]), weights[0], None, 2, 1)
+    y1 = op(nf.Tensor(inputs[1]), weights[1], None, 2, 1)
+    with nf.no_grad():
+        op(nf.Tensor(inputs[2]), weights[2], None, 2, 1)
+    y0.backward(upstream[0])
+    y3 = op(nf.Tensor(inputs[3]), weights[3], None, 2, 1)
+    y1.backward(upstream[1])
+    y3.backward(upstream[3])
+    for i in (0, 1, 3):
+        assert_close(weights[i].grad, expected[i], 1e-12)
+
+
 def test_first_layer_needs_no_input_gradient_and_bias_is_optional(backend):
     x, weight, _ = random_arrays((2, 1, 8, 8), (3, 1, 4, 4), 3, False)
     x_tensor, w_tensor = nf.Tensor(x), nf.Tensor(weight, requires_grad=True)

@@ -7,6 +7,9 @@
   directions, then outputs, input gradients, parameter gradients and running
   statistics compared (float64 to 1e-10, float32 to 1e-5, relative);
 * default initialisation like PyTorch's, dcgan_init, dropout.
+
+The computing tests take the ``backend`` fixture: NumPy, and CuPy where a CUDA
+device exists (PyTorch stays on the CPU; ``to_host`` brings results back).
 """
 
 import math
@@ -26,6 +29,11 @@ def random_tensor(*shape, requires_grad=True, dtype=numpy.float64):
     return nf.Tensor(RNG.standard_normal(shape).astype(dtype), requires_grad=requires_grad)
 
 
+def set_data(tensor, values):
+    """Write host ``values`` into a parameter or buffer, on its device (CuPy refuses NumPy arrays in ``a[...] =``)."""
+    tensor.data[...] = nf.backend.to_device(numpy.asarray(values, dtype=tensor.dtype), tensor.device)
+
+
 def check_layer_gradients(layer, x):
     """gradcheck of ``layer`` for its input and all its parameters (layer cast to float64)."""
     layer.double()
@@ -39,7 +47,7 @@ def check_layer_gradients(layer, x):
 
 
 @pytest.mark.parametrize("x_shape, bias", [((3, 4), True), ((2, 3, 4), True), ((3, 4), False)])
-def test_linear_gradcheck(x_shape, bias):
+def test_linear_gradcheck(backend, x_shape, bias):
     check_layer_gradients(nn.Linear(4, 3, bias=bias), random_tensor(*x_shape))
 
 
@@ -54,7 +62,7 @@ CONV2D_CASES = [
 
 
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, dilation, bias, hw", CONV2D_CASES)
-def test_conv2d_gradcheck(in_c, out_c, kernel, stride, padding, dilation, bias, hw):
+def test_conv2d_gradcheck(backend, in_c, out_c, kernel, stride, padding, dilation, bias, hw):
     layer = nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias)
     check_layer_gradients(layer, random_tensor(2, in_c, *hw))
 
@@ -71,7 +79,8 @@ CONV_TRANSPOSE2D_CASES = [
 
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, output_padding, dilation, bias, hw",
                          CONV_TRANSPOSE2D_CASES)
-def test_conv_transpose2d_gradcheck(in_c, out_c, kernel, stride, padding, output_padding, dilation, bias, hw):
+def test_conv_transpose2d_gradcheck(backend, in_c, out_c, kernel, stride, padding, output_padding, dilation, bias,
+                                    hw):
     layer = nn.ConvTranspose2d(in_c, out_c, kernel, stride=stride, padding=padding, output_padding=output_padding,
                                dilation=dilation, bias=bias)
     check_layer_gradients(layer, random_tensor(2, in_c, *hw))
@@ -80,11 +89,11 @@ def test_conv_transpose2d_gradcheck(in_c, out_c, kernel, stride, padding, output
 def randomise_batchnorm(layer):
     """Non-trivial weight, bias and running statistics, so that every term of the formulas matters."""
     if layer.affine:
-        layer.weight.data[...] = RNG.uniform(0.5, 1.5, layer.num_features)
-        layer.bias.data[...] = RNG.standard_normal(layer.num_features)
+        set_data(layer.weight, RNG.uniform(0.5, 1.5, layer.num_features))
+        set_data(layer.bias, RNG.standard_normal(layer.num_features))
     if layer.track_running_stats:
-        layer.running_mean.data[...] = RNG.standard_normal(layer.num_features)
-        layer.running_var.data[...] = RNG.uniform(0.5, 2.0, layer.num_features)
+        set_data(layer.running_mean, RNG.standard_normal(layer.num_features))
+        set_data(layer.running_var, RNG.uniform(0.5, 2.0, layer.num_features))
     return layer
 
 
@@ -93,7 +102,7 @@ def randomise_batchnorm(layer):
 ])
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("affine", [True, False])
-def test_batchnorm_gradcheck(layer_class, x_shape, training, affine):
+def test_batchnorm_gradcheck(backend, layer_class, x_shape, training, affine):
     layer = randomise_batchnorm(layer_class(x_shape[1], affine=affine).double())
     layer.train(training)
     x = random_tensor(*x_shape)
@@ -103,22 +112,22 @@ def test_batchnorm_gradcheck(layer_class, x_shape, training, affine):
         assert nf.gradcheck(layer, [x])
 
 
-def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
+def test_batchnorm_without_running_stats_uses_batch_stats_in_eval(backend):
     layer = nn.BatchNorm2d(2, track_running_stats=False).double().eval()
     assert layer.running_mean is None and list(layer.buffers()) == []
     x = random_tensor(4, 2, 3, 3)
-    y = layer(x).data
+    y = to_host(layer(x))
     numpy.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
     check_layer_gradients(layer, x)
 
 
 @pytest.mark.parametrize("layer", [nn.ReLU(), nn.LeakyReLU(0.2), nn.Sigmoid(), nn.Tanh()], ids=repr)
-def test_activation_gradcheck(layer):
+def test_activation_gradcheck(backend, layer):
     x = nf.Tensor(RNG.uniform(0.1, 2.0, (3, 4)) * RNG.choice([-1, 1], (3, 4)), requires_grad=True)  # no kinks
     assert nf.gradcheck(layer, [x])
 
 
-def test_shape_layers_gradcheck():
+def test_shape_layers_gradcheck(backend):
     x = random_tensor(2, 3, 2, 2)
     assert nf.gradcheck(nn.Flatten(), [x])
     assert nf.gradcheck(nn.Flatten(2, 3), [x])
@@ -129,12 +138,12 @@ def test_shape_layers_gradcheck():
     assert nn.Unflatten(-1, (2, 2))(random_tensor(2, 3, 4)).shape == (2, 3, 2, 2)
 
 
-def test_dropout_function_gradcheck_with_a_fixed_mask():
-    mask = (RNG.random((3, 4)) > 0.3) / 0.7
+def test_dropout_function_gradcheck_with_a_fixed_mask(backend):
+    mask = nf.Tensor((RNG.random((3, 4)) > 0.3) / 0.7).data            # on the backend, like the input
     assert nf.gradcheck(lambda x: F.DropoutFunction(mask)(x), [random_tensor(3, 4)])
 
 
-def test_sequential_gradcheck():
+def test_sequential_gradcheck(backend):
     model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.LeakyReLU(0.2), nn.Flatten(),
                           nn.Linear(2 * 3 * 4, 2), nn.Tanh())
     check_layer_gradients(model, random_tensor(3, 1, 3, 4))
@@ -145,25 +154,25 @@ def test_sequential_gradcheck():
 # --------------------------------------------------------------------------
 
 
-def test_dropout_statistics_and_modes():
+def test_dropout_statistics_and_modes(backend):
     nn.init.manual_seed(0)
     layer = nn.Dropout(0.25)
     x = nf.Tensor(numpy.ones((200, 100), dtype=numpy.float32), requires_grad=True)
     y = layer(x)
     assert y.dtype == numpy.float32
-    values = numpy.unique(y.data)
+    values = numpy.unique(to_host(y))
     numpy.testing.assert_allclose(values, [0.0, 1 / 0.75], rtol=1e-6)
-    assert abs((y.data == 0).mean() - 0.25) < 0.01
+    assert abs((to_host(y) == 0).mean() - 0.25) < 0.01
     y.sum().backward()
-    numpy.testing.assert_array_equal(x.grad, y.data)       # dL/dx = mask
+    numpy.testing.assert_array_equal(to_host(x.grad), to_host(y))       # dL/dx = mask
     layer.eval()
     assert layer(x) is x
     assert nn.Dropout(0.0)(x) is x
-    assert numpy.all(nn.Dropout(1.0)(x).data == 0)
+    assert numpy.all(to_host(nn.Dropout(1.0)(x)) == 0)
     nn.init.manual_seed(3)
-    first = nn.Dropout(0.5)(x).data
+    first = to_host(nn.Dropout(0.5)(x))
     nn.init.manual_seed(3)
-    numpy.testing.assert_array_equal(first, nn.Dropout(0.5)(x).data)
+    numpy.testing.assert_array_equal(first, to_host(nn.Dropout(0.5)(x)))
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -173,7 +182,7 @@ def test_dropout_statistics_and_modes():
     (lambda: nn.Conv2d(16, 32, 3), 16 * 9),
     (lambda: nn.ConvTranspose2d(64, 8, 4), 8 * 16),      # PyTorch's fan_in: weight dim 1 (out_channels)
 ])
-def test_default_init_matches_pytorch_bounds(make_layer, fan_in):
+def test_default_init_matches_pytorch_bounds(backend, make_layer, fan_in):
     layer = make_layer()
     bound = 1 / math.sqrt(fan_in)               # kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     for parameter in (layer.weight, layer.bias):
@@ -185,14 +194,14 @@ def test_default_init_matches_pytorch_bounds(make_layer, fan_in):
     assert abs(weight.std() - bound / math.sqrt(3)) < 0.05 * bound
 
 
-def test_batchnorm_defaults():
+def test_batchnorm_defaults(backend):
     layer = nn.BatchNorm2d(3)
     assert layer.weight.data.tolist() == [1, 1, 1] and layer.bias.data.tolist() == [0, 0, 0]
     assert layer.running_mean.data.tolist() == [0, 0, 0] and layer.running_var.data.tolist() == [1, 1, 1]
     assert layer.num_batches_tracked.dtype == numpy.int64 and layer.num_batches_tracked.shape == ()
 
 
-def test_dcgan_init_and_manual_seed():
+def test_dcgan_init_and_manual_seed(backend):
     def make():
         nn.init.manual_seed(7)
         return nn.init.dcgan_init(nn.Sequential(nn.Conv2d(32, 64, 4), nn.BatchNorm2d(64), nn.ConvTranspose2d(64, 32, 4),
@@ -207,16 +216,16 @@ def test_dcgan_init_and_manual_seed():
     assert numpy.all(to_host(model[1].bias) == 0)
     again = make()
     for name, array in model.state_dict().items():
-        numpy.testing.assert_array_equal(array, again.state_dict()[name])
+        numpy.testing.assert_array_equal(to_host(array), to_host(again.state_dict()[name]))
 
 
-def test_init_functions():
+def test_init_functions(backend):
     t = nf.Tensor(numpy.empty((50, 40), dtype=numpy.float32))
-    assert nn.init.zeros_(t) is t and numpy.all(t.data == 0)
-    assert numpy.all(nn.init.ones_(t).data == 1)
-    values = nn.init.uniform_(t, -2, 3).data
+    assert nn.init.zeros_(t) is t and numpy.all(to_host(t) == 0)
+    assert numpy.all(to_host(nn.init.ones_(t)) == 1)
+    values = to_host(nn.init.uniform_(t, -2, 3))
     assert t.dtype == numpy.float32 and values.min() >= -2 and values.max() <= 3
-    values = nn.init.normal_(t, 5, 0.1).data
+    values = to_host(nn.init.normal_(t, 5, 0.1))
     assert abs(values.mean() - 5) < 0.01 and abs(values.std() - 0.1) < 0.01
     assert nn.init.calculate_fan_in_and_fan_out(nf.Tensor(numpy.empty((8, 3, 4, 5)))) == (60, 160)
     assert nn.init.calculate_gain("leaky_relu", 0.2) == pytest.approx(math.sqrt(2 / 1.04))
@@ -258,7 +267,7 @@ def load_both_ways(ours, theirs, torch):
     for name, array in ours.state_dict().items():
         numpy.testing.assert_array_equal(to_host(array), theirs.state_dict()[name].numpy())
     for parameter in ours.parameters():        # make ours different, then send it the other way
-        parameter.data[...] = RNG.uniform(-0.5, 0.5, parameter.shape)
+        set_data(parameter, RNG.uniform(-0.5, 0.5, parameter.shape))
     theirs.load_state_dict({name: torch.from_numpy(to_host(array)) for name, array in ours.state_dict().items()})
     for name, array in theirs.state_dict().items():
         numpy.testing.assert_array_equal(array.numpy(), to_host(ours.state_dict()[name]))
@@ -299,14 +308,15 @@ def torch():
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("x_shape, bias", [((5, 7), True), ((2, 3, 7), True), ((5, 7), False)])
-def test_linear_matches_torch(torch, dtype, rtol, x_shape, bias):
+def test_linear_matches_torch(backend, torch, dtype, rtol, x_shape, bias):
     ours, theirs = make_pair(torch, dtype, nn.Linear(7, 4, bias=bias), torch.nn.Linear(7, 4, bias=bias))
     compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
 
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, dilation, bias, hw", CONV2D_CASES)
-def test_conv2d_matches_torch(torch, dtype, rtol, in_c, out_c, kernel, stride, padding, dilation, bias, hw):
+def test_conv2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c, kernel, stride, padding, dilation, bias,
+                              hw):
     args = (in_c, out_c, kernel)
     options = {"stride": stride, "padding": padding, "dilation": dilation, "bias": bias}
     ours, theirs = make_pair(torch, dtype, nn.Conv2d(*args, **options), torch.nn.Conv2d(*args, **options))
@@ -317,8 +327,8 @@ def test_conv2d_matches_torch(torch, dtype, rtol, in_c, out_c, kernel, stride, p
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, output_padding, dilation, bias, hw",
                          CONV_TRANSPOSE2D_CASES)
-def test_conv_transpose2d_matches_torch(torch, dtype, rtol, in_c, out_c, kernel, stride, padding, output_padding,
-                                        dilation, bias, hw):
+def test_conv_transpose2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c, kernel, stride, padding,
+                                        output_padding, dilation, bias, hw):
     args = (in_c, out_c, kernel)
     options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
                "bias": bias}
@@ -337,7 +347,7 @@ def test_conv_transpose2d_matches_torch(torch, dtype, rtol, in_c, out_c, kernel,
     ("BatchNorm2d", (3, 3, 2, 4), {"affine": False, "eps": 1e-3}),
     ("BatchNorm2d", (3, 3, 2, 4), {"bias": False}),
 ])
-def test_batchnorm_matches_torch(torch, dtype, rtol, name, x_shape, options):
+def test_batchnorm_matches_torch(backend, torch, dtype, rtol, name, x_shape, options):
     ours, theirs = make_pair(torch, dtype, getattr(nn, name)(3, **options), getattr(torch.nn, name)(3, **options))
     assert repr(ours) == repr(theirs)
     for _ in range(4):                                          # training: batch statistics
@@ -357,7 +367,7 @@ def test_batchnorm_matches_torch(torch, dtype, rtol, name, x_shape, options):
     ("ReLU", ()), ("LeakyReLU", ()), ("LeakyReLU", (0.2,)), ("Sigmoid", ()), ("Tanh", ()),
     ("Flatten", ()), ("Flatten", (0, 2)), ("Unflatten", (1, (3, 4))),
 ])
-def test_parameterless_layers_match_torch(torch, dtype, rtol, name, args):
+def test_parameterless_layers_match_torch(backend, torch, dtype, rtol, name, args):
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(ours) == repr(theirs)
     compare_forward_backward(ours, theirs, RNG.standard_normal((2, 12, 2)).astype(dtype) * 3, torch, rtol)
@@ -378,7 +388,7 @@ def dcgan_like(library):
 
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
-def test_dcgan_like_sequential_matches_torch(torch, dtype, rtol):
+def test_dcgan_like_sequential_matches_torch(backend, torch, dtype, rtol):
     ours, theirs = make_pair(torch, dtype, nn.init.dcgan_init(dcgan_like(nf)), dcgan_like(torch))
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())

@@ -3,12 +3,16 @@
 Registration order and names, buffers, state_dict and its strict errors,
 atomic save/load, train/eval, to(dtype), repr, summary, containers, and the
 one-line errors each layer raises for a wrongly shaped input.
+
+The tests that hold data take the ``backend`` fixture: NumPy, and CuPy where a
+CUDA device exists (``to_host`` brings arrays back for comparisons).
 """
 
 import os
 
 import numpy
 import pytest
+from conftest import to_host
 
 import nn_from_scratch as nf
 from nn_from_scratch import nn
@@ -80,7 +84,7 @@ def test_shared_parameter_listed_once_and_module_before_init_fails():
         Broken()
 
 
-def test_containers():
+def test_containers(backend):
     layers = [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)]
     model = nn.Sequential(*layers)
     assert len(model) == 3 and model[0] is layers[0] and model[-1] is layers[2] and list(model) == layers
@@ -96,7 +100,7 @@ def test_containers():
     assert model(x).shape == (4, 1)
 
 
-def test_load_state_dict_strict_errors_name_every_problem():
+def test_load_state_dict_strict_errors_name_every_problem(backend):
     model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     before = model.state_dict()
     state = model.state_dict()
@@ -112,24 +116,24 @@ def test_load_state_dict_strict_errors_name_every_problem():
     assert "unexpected keys ['2.weight']" in message
     assert "0.weight: expected (2, 3), got (3, 2)" in message
     for name, array in model.state_dict().items():          # nothing was copied
-        numpy.testing.assert_array_equal(array, before[name])
+        numpy.testing.assert_array_equal(to_host(array), to_host(before[name]))
     state["0.weight"] = numpy.full((2, 3), 7.0)
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert missing == ["0.bias"] and unexpected == ["2.weight"]
-    assert numpy.all(model[0].weight.data == 7) and model[0].weight.dtype == numpy.float32
-    assert numpy.all(model[1].weight.data == 5)
+    assert numpy.all(to_host(model[0].weight) == 7) and model[0].weight.dtype == numpy.float32
+    assert numpy.all(to_host(model[1].weight) == 5)
 
 
-def test_state_dict_is_a_snapshot_and_load_accepts_lists():
+def test_state_dict_is_a_snapshot_and_load_accepts_lists(backend):
     layer = nn.Linear(2, 2)
     state = layer.state_dict()
     layer.weight.data[...] = 0
-    assert not numpy.all(state["weight"] == 0)
+    assert not numpy.all(to_host(state["weight"]) == 0)
     layer.load_state_dict({"weight": [[1, 2], [3, 4]], "bias": [5, 6]})
     assert layer.weight.data.tolist() == [[1, 2], [3, 4]]
 
 
-def test_save_load_round_trip(tmp_path):
+def test_save_load_round_trip(backend, tmp_path):
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
     model(nf.Tensor(numpy.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(numpy.float32)))
     path = tmp_path / "model.npz"
@@ -140,7 +144,7 @@ def test_save_load_round_trip(tmp_path):
     other = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
     assert other.load(path) is other
     for name, array in model.state_dict().items():
-        numpy.testing.assert_array_equal(other.state_dict()[name], array)
+        numpy.testing.assert_array_equal(to_host(other.state_dict()[name]), to_host(array))
         assert other.state_dict()[name].dtype == array.dtype
     assert int(other[1].num_batches_tracked.data) == 1
     with pytest.raises(RuntimeError, match="unexpected keys"):
@@ -174,7 +178,7 @@ def test_train_eval_propagate():
     assert model.training and model[0].training and not model[1][0].training and not model[1][1].training
 
 
-def test_to_dtype_in_place_and_zero_grad():
+def test_to_dtype_in_place_and_zero_grad(backend):
     model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
     parameters = list(model.parameters())
     assert model.double() is model
@@ -187,8 +191,9 @@ def test_to_dtype_in_place_and_zero_grad():
     assert all(p.grad is not None for p in model.parameters())
     model.to(numpy.float32)
     assert all(p.dtype == numpy.float32 and p.grad.dtype == numpy.float32 for p in model.parameters())
-    model.to("cpu", dtype="float64")
-    assert all(p.dtype == numpy.float64 and p.device == "cpu" for p in model.parameters())
+    device = nf.backend.default_device()                          # "cpu", or "cuda" on the CuPy backend
+    model.to(device, dtype="float64")
+    assert all(p.dtype == numpy.float64 and p.device == device for p in model.parameters())
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
     model.float()
@@ -210,7 +215,7 @@ def test_repr_tree():
     assert repr(nn.Unflatten(1, (2, 3))) == "Unflatten(dim=1, unflattened_size=(2, 3))"
 
 
-def test_summary(capsys):
+def test_summary(backend, capsys):
     model = nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1, bias=False), nn.BatchNorm2d(4), nn.LeakyReLU(0.2),
                           nn.Flatten(), nn.Linear(4 * 14 * 14, 1))
     table = model.summary((2, 1, 28, 28))
@@ -222,7 +227,7 @@ def test_summary(capsys):
     assert any("4 (Linear)" in line and "(2, 1)" in line and line.endswith(" 785") for line in lines)
     assert "Total parameters: 857" in table
     assert model.training and int(model[1].num_batches_tracked.data) == 0     # mode and statistics untouched
-    assert numpy.all(model[1].running_mean.data == 0)
+    assert numpy.all(to_host(model[1].running_mean) == 0)
 
 
 def one_line_error(layer, shape, *fragments):

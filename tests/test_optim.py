@@ -4,10 +4,14 @@
   learning-rate change half way, agree to 1e-10 (float64) and 1e-5 (float32);
 * state_dict -> .npz -> load_state_dict resumes bitwise exactly;
 * float32 stays float32, updates happen in place, zero_grad, groups, errors.
+
+The tests that compute take the ``backend`` fixture: NumPy, and CuPy where a
+CUDA device exists (torch.optim stays on the CPU; ``to_host`` brings results back).
 """
 
 import numpy
 import pytest
+from conftest import to_host
 
 import nn_from_scratch as nf
 from nn_from_scratch import nn, optim
@@ -36,8 +40,13 @@ def make_parameters(dtype, seed=0):
     return [nn.Parameter(rng.standard_normal(shape).astype(dtype)) for shape in SHAPES]
 
 
+def on_backend(array):
+    """``array`` on the current backend (where the parameters are)."""
+    return nf.Tensor(array).data
+
+
 def gradients(step, dtype):
-    """The gradients of step ``step``: the same for every run."""
+    """The gradients of step ``step``: the same for every run (host arrays)."""
     rng = numpy.random.default_rng(1000 + step)
     return [rng.standard_normal(shape).astype(dtype) for shape in SHAPES]
 
@@ -47,17 +56,17 @@ def run_steps(opt, params, steps, dtype):
         if step == 10:
             opt.lr = opt.lr * 0.5                     # lr change between steps
         for param, grad in zip(params, gradients(step, dtype)):
-            param.grad = grad
+            param.grad = on_backend(grad)
         opt.step()
 
 
 @pytest.mark.parametrize("dtype, rtol", [(numpy.float64, 1e-10), (numpy.float32, 1e-5)])
 @pytest.mark.parametrize("name, options", CONFIGS, ids=IDS)
-def test_optimizer_matches_torch(name, options, dtype, rtol):
+def test_optimizer_matches_torch(backend, name, options, dtype, rtol):
     torch = pytest.importorskip("torch", reason="PyTorch (CPU) is needed for the parity tests: "
                                                 "pip install torch==2.13.0")
     params = make_parameters(dtype)
-    torch_params = [torch.tensor(p.data.copy(), requires_grad=True) for p in params]
+    torch_params = [torch.tensor(to_host(p).copy(), requires_grad=True) for p in params]
     opt = getattr(optim, name)(params, **options)
     torch_opt = getattr(torch.optim, name)(torch_params, **options)
     for step in range(20):
@@ -65,20 +74,20 @@ def test_optimizer_matches_torch(name, options, dtype, rtol):
             opt.lr = opt.lr * 0.5
             torch_opt.param_groups[0]["lr"] *= 0.5
         for param, torch_param, grad in zip(params, torch_params, gradients(step, dtype)):
-            param.grad = grad
+            param.grad = on_backend(grad)
             torch_param.grad = torch.from_numpy(grad.copy())
         opt.step()
         torch_opt.step()
         for param, torch_param in zip(params, torch_params):
             expected = torch_param.detach().numpy()
             assert param.dtype == dtype
-            error = numpy.abs(param.data - expected).max() / numpy.abs(expected).max()
+            error = numpy.abs(to_host(param) - expected).max() / numpy.abs(expected).max()
             assert error <= rtol, f"step {step}: relative error {error:.3g}"
     assert opt.param_groups[0]["lr"] == torch_opt.param_groups[0]["lr"]
 
 
 @pytest.mark.parametrize("name, options", CONFIGS, ids=IDS)
-def test_state_dict_resumes_exactly(name, options, tmp_path):
+def test_state_dict_resumes_exactly(backend, name, options, tmp_path):
     dtype = numpy.float32
     params = make_parameters(dtype)
     opt = getattr(optim, name)(params, **options)
@@ -97,13 +106,13 @@ def test_state_dict_resumes_exactly(name, options, tmp_path):
     assert second.lr == first.lr
     run_steps(second, resumed_params, range(12, 20), dtype)
     for param, resumed in zip(params, resumed_params):
-        numpy.testing.assert_array_equal(param.data, resumed.data)      # bitwise
+        numpy.testing.assert_array_equal(to_host(param), to_host(resumed))      # bitwise
     for state in second.state.values():
         for value in state.values():
             assert isinstance(value, int) or value.dtype == dtype
 
 
-def test_state_dict_contents_and_errors():
+def test_state_dict_contents_and_errors(backend):
     params = make_parameters(numpy.float32)
     opt = optim.Adam(params, lr=0.01, betas=(0.5, 0.999))
     run_steps(opt, params, range(3), numpy.float32)
@@ -113,7 +122,7 @@ def test_state_dict_contents_and_errors():
     assert state["state.1.step"] == 3 and state["state.1.exp_avg"].shape == (5,)
     assert all(isinstance(value, numpy.ndarray) for value in state.values())
     state["state.1.exp_avg"][...] = 123.0                              # a snapshot, not the live state
-    assert not numpy.any(opt.state[id(params[1])]["exp_avg"] == 123.0)
+    assert not numpy.any(to_host(opt.state[id(params[1])]["exp_avg"]) == 123.0)
     bad = dict(state, **{"state.0.exp_avg": numpy.zeros(2), "state.9.step": numpy.asarray(1), "foo": 1})
     with pytest.raises(ValueError) as error:
         opt.load_state_dict(bad)
@@ -125,7 +134,7 @@ def test_state_dict_contents_and_errors():
     assert isinstance(opt.param_groups[0]["betas"], tuple) and isinstance(opt.lr, float)
 
 
-def test_updates_in_place_and_float32_stays_float32():
+def test_updates_in_place_and_float32_stays_float32(backend):
     params = make_parameters(numpy.float32)
     arrays = [p.data for p in params]
     for name, options in CONFIGS:
@@ -136,16 +145,16 @@ def test_updates_in_place_and_float32_stays_float32():
                    if not isinstance(value, int))
 
 
-def test_zero_grad_groups_and_lr_property():
+def test_zero_grad_groups_and_lr_property(backend):
     first, second = make_parameters(numpy.float64)[:2]
     opt = optim.SGD([{"params": [first]}, {"params": [second], "lr": 0.5}], lr=0.1)
     assert opt.lr == 0.1 and opt.param_groups[1]["lr"] == 0.5
-    first.grad, second.grad = numpy.ones(first.shape), None
-    before_second = second.data.copy()
-    before_first = first.data.copy()
+    first.grad, second.grad = on_backend(numpy.ones(first.shape)), None
+    before_second = to_host(second).copy()
+    before_first = to_host(first).copy()
     opt.step()                                                          # a parameter without grad is skipped
-    numpy.testing.assert_array_equal(second.data, before_second)
-    numpy.testing.assert_allclose(first.data, before_first - 0.1)
+    numpy.testing.assert_array_equal(to_host(second), before_second)
+    numpy.testing.assert_allclose(to_host(first), before_first - 0.1)
     opt.zero_grad()
     assert first.grad is None and second.grad is None
     opt.lr = 0.01
@@ -164,11 +173,12 @@ def test_constructor_errors():
         optim.SGD([nf.Tensor(numpy.ones(2))], lr=0.1)
 
 
-def test_training_a_small_model_reduces_the_loss():
+def test_training_a_small_model_reduces_the_loss(backend):
     nn.init.manual_seed(0)
     rng = numpy.random.default_rng(0)
-    x = nf.Tensor(rng.standard_normal((64, 3)).astype(numpy.float32))
-    y = nf.Tensor((x.data @ numpy.array([[1.0], [-2.0], [0.5]], dtype=numpy.float32)) + 0.3)
+    x_host = rng.standard_normal((64, 3)).astype(numpy.float32)
+    x = nf.Tensor(x_host)
+    y = nf.Tensor((x_host @ numpy.array([[1.0], [-2.0], [0.5]], dtype=numpy.float32)) + 0.3)
     model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
     opt = optim.Adam(model.parameters(), lr=0.05)
     losses = []

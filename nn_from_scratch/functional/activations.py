@@ -50,10 +50,14 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         self.positive = x > 0          # kept as booleans: 1 byte per element until backward
-        return x * self.factor(x.dtype)
+        y = self.factor(x.dtype)
+        y *= x                         # in place: one new array, not two
+        return y
 
     def backward(self, g):
-        return g * self.factor(g.dtype)
+        grad = self.factor(g.dtype)
+        grad *= g
+        return grad
 
 
 def stable_sigmoid(x):

@@ -26,6 +26,11 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
       Conv2d(64, 128, 4, stride 2, padding 1) -> BatchNorm2d -> LeakyReLU(0.2)   (N, 128, 7, 7)
       Flatten [+ one-hot (N, C)] -> Linear(128*7*7 + C, 1)           logits (N, 1)
 
+A layer followed by BatchNorm has no bias (``bias=False``, as in the DCGAN
+reference code): BatchNorm subtracts the batch mean, which removes any
+constant added before it, so that bias would get a zero gradient and Adam,
+which divides by the gradient's size, would turn round-off noise into steps.
+
 The generator outputs *logits*; ``sigmoid(logits)`` are images in [0, 1],
 the range of the real images, and that is what the discriminator sees.
 All weights start as in the DCGAN paper: N(0, 0.02^2), BatchNorm scales
@@ -51,13 +56,13 @@ class Generator(nn.Module):
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes)
         self.project = nn.Sequential(                      # (N, L + C) -> (N, 128, 7, 7)
-            nn.Linear(self.latent_dim + self.num_classes, 128 * 7 * 7),
+            nn.Linear(self.latent_dim + self.num_classes, 128 * 7 * 7, bias=False),
             nn.BatchNorm1d(128 * 7 * 7),
             nn.ReLU(),
             nn.Unflatten(1, (128, 7, 7)),
         )
         self.upsample = nn.Sequential(                     # (N, 128, 7, 7) -> (N, 1, 28, 28)
-            nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1),
+            nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False),
             nn.BatchNorm2d(64),
             nn.ReLU(),
             nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
@@ -85,7 +90,7 @@ class Discriminator(nn.Module):
         self.features = nn.Sequential(                     # (N, 1 + C, 28, 28) -> (N, 128*7*7)
             nn.Conv2d(1 + self.num_classes, 64, 4, stride=2, padding=1),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(64, 128, 4, stride=2, padding=1),
+            nn.Conv2d(64, 128, 4, stride=2, padding=1, bias=False),
             nn.BatchNorm2d(128),
             nn.LeakyReLU(0.2),
             nn.Flatten(),

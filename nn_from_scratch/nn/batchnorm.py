@@ -56,10 +56,13 @@ class BatchNormFunction(Function):
         self.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)       # a (C,) vector, broadcastable against x
         self.input_count = 1 + (weight is not None) + (bias is not None)
         self.use_batch_stats = self.fixed_mean is None
+        # Two arrays of x's size are allocated, x_hat and y; every other step works in place.
+        y = None
         if self.use_batch_stats:
             mean = x.mean(axis=self.axes, keepdims=True)
             x_hat = x - mean
-            var = (x_hat * x_hat).mean(axis=self.axes, keepdims=True)
+            y = xp.multiply(x_hat, x_hat, out=y)                # (x - mean)**2, in y's memory
+            var = y.mean(axis=self.axes, keepdims=True)
             self.batch_mean, self.batch_var = mean.reshape(-1), var.reshape(-1)
         else:
             x_hat = x - self.fixed_mean.reshape(self.shape)
@@ -67,20 +70,31 @@ class BatchNormFunction(Function):
         self.inv_std = 1 / xp.sqrt(var + self.eps)             # (1, C, 1, ...)
         x_hat *= self.inv_std
         self.x_hat, self.weight = x_hat, weight
-        y = x_hat * weight.reshape(self.shape) if weight is not None else x_hat.copy()
+        if weight is not None:
+            y = xp.multiply(x_hat, weight.reshape(self.shape), out=y)
+        elif y is not None:
+            y[...] = x_hat
+        else:
+            y = x_hat.copy()
         if bias is not None:
             y += bias.reshape(self.shape)
         return y
 
     def backward(self, g):
+        xp = array_module(g)
         grad_bias = g.sum(axis=self.axes)                       # (C,)
-        grad_weight = (g * self.x_hat).sum(axis=self.axes)      # (C,)
+        g_x_hat = g * self.x_hat                                # the one array of x's size allocated here
+        grad_weight = g_x_hat.sum(axis=self.axes)               # (C,)
         scale = self.inv_std if self.weight is None else self.inv_std * self.weight.reshape(self.shape)
         if self.use_batch_stats:
             m = g.size // g.shape[1]
             mean_g = (grad_bias / m).reshape(self.shape)
             mean_g_x_hat = (grad_weight / m).reshape(self.shape)
-            grad_x = scale * (g - mean_g - self.x_hat * mean_g_x_hat)
+            # grad_x = scale * (g - mean_g - x_hat * mean_g_x_hat), computed in place in g_x_hat's memory
+            grad_x = xp.multiply(self.x_hat, mean_g_x_hat, out=g_x_hat)
+            grad_x = xp.subtract(g, grad_x, out=grad_x)
+            grad_x -= mean_g
+            grad_x *= scale
         else:
             grad_x = g * scale
         return (grad_x, grad_weight, grad_bias)[:self.input_count]

@@ -1,0 +1,580 @@
+"""Quality benchmark: the library's GAN and VAE against identical PyTorch twins.
+
+For each seed, the GAN (and the VAE) is built with the library's trainer
+(:class:`GANTrainer`, :class:`VAETrainer`: the library's own training step),
+and a PyTorch twin is built from ``torch.nn`` layers that mirror ours one for
+one.  The twin starts from the same weights (copied through ``state_dict``),
+sees the same batches (a :class:`DataLoader` with the same seed, hence the
+same index order), draws its generator noise / VAE eps from a NumPy generator
+with the same seed (hence the same numbers), and uses the same optimizer
+settings (Adam, PyTorch defaults otherwise) for the same number of epochs.
+
+Both are then evaluated with the SAME metric code (:mod:`nn_from_scratch.metrics`,
+on host NumPy arrays):
+
+* GAN and VAE samples: FID (with its real-vs-real floor) and Inception Score,
+  in the feature space of ONE classifier trained once with this library on
+  the same training data (its test accuracy and the Inception Score of the
+  real test images are reported next to them);
+* VAE: test negative ELBO (nats per image), :func:`metrics.vae_negative_elbo`
+  on the library's VAE; the PyTorch twin's trained weights are copied back
+  into a library VAE for it (the VAE has no BatchNorm: nothing else to copy).
+
+Usage::
+
+    python benchmarks/bench_quality.py --dataset mnist --data-dir ../shared/data/mnist-10k \
+        --epochs 20 --seeds 0 1 2 --models classifier gan vae --out benchmarks/results/quality-mnist-10k
+    python benchmarks/bench_quality.py ... --check-steps 5     # step-by-step loss agreement only
+
+Each finished run writes ``<out>/runs/<model>-<library>-seed<k>.json`` at
+once (a later invocation with the same --out reuses it), so partial results
+survive; the tables are printed (Markdown) from whatever runs exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn as tnn
+from torch.nn import functional as TF
+
+from nn_from_scratch import metrics, viz
+from nn_from_scratch.data import DataLoader, load_dataset
+from nn_from_scratch.models import VAE, Classifier
+from nn_from_scratch.tensor import Tensor, no_grad
+from nn_from_scratch.training.classifier_trainer import ClassifierTrainer, accuracy_and_loss
+from nn_from_scratch.training.config import TrainConfig
+from nn_from_scratch.training.gan_trainer import GAN_BETAS, GANTrainer
+from nn_from_scratch.training.vae_trainer import VAETrainer
+
+LIBRARIES = ("ours", "torch")
+
+
+# --------------------------------------------------------------------------
+# PyTorch twins: the same layers, in the same order, under the same names
+# --------------------------------------------------------------------------
+
+
+def has_bias(layer) -> bool:
+    return getattr(layer, "bias", None) is not None
+
+
+class TorchGenerator(tnn.Module):
+    """Twin of :class:`nn_from_scratch.models.Generator` (unconditional); ``ours`` says which layers have biases."""
+
+    def __init__(self, ours):
+        super().__init__()
+        latent_dim, project, upsample = ours.latent_dim, ours.project, ours.upsample
+        self.project = tnn.Sequential(
+            tnn.Linear(latent_dim, 128 * 7 * 7, bias=has_bias(project[0])), tnn.BatchNorm1d(128 * 7 * 7),
+            tnn.ReLU(), tnn.Unflatten(1, (128, 7, 7)))
+        self.upsample = tnn.Sequential(
+            tnn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=has_bias(upsample[0])), tnn.BatchNorm2d(64),
+            tnn.ReLU(), tnn.ConvTranspose2d(64, 1, 4, stride=2, padding=1, bias=has_bias(upsample[3])))
+
+    def forward(self, noise):
+        return self.upsample(self.project(noise))
+
+
+class TorchDiscriminator(tnn.Module):
+    """Twin of :class:`nn_from_scratch.models.Discriminator` (unconditional)."""
+
+    def __init__(self, ours):
+        super().__init__()
+        features = ours.features
+        self.features = tnn.Sequential(
+            tnn.Conv2d(1, 64, 4, stride=2, padding=1, bias=has_bias(features[0])), tnn.LeakyReLU(0.2),
+            tnn.Conv2d(64, 128, 4, stride=2, padding=1, bias=has_bias(features[2])), tnn.BatchNorm2d(128),
+            tnn.LeakyReLU(0.2), tnn.Flatten())
+        self.classify = tnn.Linear(128 * 7 * 7, 1)
+
+    def forward(self, images):
+        return self.classify(self.features(images))
+
+
+class TorchVAE(tnn.Module):
+    """Twin of :class:`nn_from_scratch.models.VAE` (unconditional)."""
+
+    def __init__(self, latent_dim: int = 20):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.encoder = tnn.Sequential(
+            tnn.Conv2d(1, 32, 4, stride=2, padding=1), tnn.ReLU(),
+            tnn.Conv2d(32, 64, 4, stride=2, padding=1), tnn.ReLU(), tnn.Flatten())
+        self.to_gaussian = tnn.Linear(64 * 7 * 7, 2 * latent_dim)
+        self.decoder = tnn.Sequential(
+            tnn.Linear(latent_dim, 64 * 7 * 7), tnn.ReLU(), tnn.Unflatten(1, (64, 7, 7)),
+            tnn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), tnn.ReLU(),
+            tnn.ConvTranspose2d(32, 1, 4, stride=2, padding=1))
+
+    def forward(self, images, eps):
+        gaussian = self.to_gaussian(self.encoder(images))
+        mu, logvar = gaussian[:, :self.latent_dim], gaussian[:, self.latent_dim:]
+        return self.decoder(mu + torch.exp(logvar * 0.5) * eps), mu, logvar
+
+
+def copy_into_torch(ours, twin) -> None:
+    """Load our module's state_dict (parameters and BatchNorm buffers) into the torch twin, strictly."""
+    twin.load_state_dict({name: torch.tensor(np.asarray(value)) for name, value in ours.state_dict().items()})
+
+
+def copy_from_torch(twin, ours) -> None:
+    ours.load_state_dict({name: value.detach().cpu().numpy() for name, value in twin.state_dict().items()})
+
+
+class TorchGANStep:
+    """The step of :class:`GANTrainer`, in PyTorch: D on real and detached fakes, then G (non-saturating)."""
+
+    def __init__(self, trainer: GANTrainer):
+        config = trainer.config
+        self.latent_dim = config.latent_dim
+        self.generator = TorchGenerator(trainer.generator)
+        self.discriminator = TorchDiscriminator(trainer.discriminator)
+        copy_into_torch(trainer.generator, self.generator)
+        copy_into_torch(trainer.discriminator, self.discriminator)
+        self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=GAN_BETAS)
+        self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=GAN_BETAS)
+        self.rng = np.random.default_rng([config.seed, 2])           # = GANTrainer's noise generator
+
+    def __call__(self, images, labels) -> dict:
+        self.generator.train()
+        self.discriminator.train()
+        real = torch.from_numpy(images)
+        noise = torch.from_numpy(self.rng.standard_normal((len(images), self.latent_dim), dtype=np.float32))
+        fake = torch.sigmoid(self.generator(noise))
+        real_logits = self.discriminator(real)
+        fake_logits = self.discriminator(fake.detach())
+        d_loss = (TF.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+                  + TF.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+        self.d_optimizer.zero_grad()
+        d_loss.backward()
+        self.d_optimizer.step()
+        self.discriminator.requires_grad_(False)
+        logits = self.discriminator(fake)
+        g_loss = TF.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+        self.g_optimizer.zero_grad()
+        g_loss.backward()
+        self.g_optimizer.step()
+        self.discriminator.requires_grad_(True)
+        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+
+    def sample(self, noise: np.ndarray) -> np.ndarray:
+        self.generator.eval()
+        with torch.no_grad():
+            return torch.sigmoid(self.generator(torch.from_numpy(noise))).numpy()
+
+
+class TorchVAEStep:
+    """The step of :class:`VAETrainer`, in PyTorch: -ELBO = BCE summed over pixels + KL, per image."""
+
+    def __init__(self, trainer: VAETrainer):
+        config = trainer.config
+        self.latent_dim = config.latent_dim
+        self.vae = TorchVAE(config.latent_dim)
+        copy_into_torch(trainer.vae, self.vae)
+        self.optimizer = torch.optim.Adam(self.vae.parameters(), lr=config.lr)
+        self.rng = np.random.default_rng([config.seed, 2])           # = VAETrainer's noise generator
+
+    def __call__(self, images, labels) -> dict:
+        x = torch.from_numpy(images)
+        eps = torch.from_numpy(self.rng.standard_normal((len(images), self.latent_dim), dtype=np.float32))
+        logits, mu, logvar = self.vae(x, eps)
+        reconstruction = TF.binary_cross_entropy_with_logits(logits, x, reduction="sum") / len(images)
+        kl = (0.5 * (torch.exp(logvar) + mu * mu - 1 - logvar)).sum(dim=1).mean()
+        loss = reconstruction + kl
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return {"loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
+
+    def as_library_vae(self) -> VAE:
+        vae = VAE(self.latent_dim)
+        copy_from_torch(self.vae, vae)
+        return vae
+
+
+# --------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------
+
+
+def make_trainer(kind: str, args, seed: int, train_set, test_set, epochs: int):
+    config = TrainConfig(model=kind, dataset=args.dataset, data_dir=args.data_dir, epochs=epochs, seed=seed,
+                         out=str(Path(args.cache_dir) / f"{kind}-seed{seed}"), download=False)
+    trainer_class = {"gan": GANTrainer, "vae": VAETrainer, "classifier": ClassifierTrainer}[kind]
+    return trainer_class(config, train_set, test_set)
+
+
+def train(step, loader: DataLoader, epochs: int, label: str, set_mode=None, on_epoch=None) -> dict:
+    """Run ``epochs`` epochs of ``step(images, labels)``; return per-epoch mean losses and seconds.
+
+    ``on_epoch(epoch, record)``, if given, is called after each epoch (1-based) with the record so far.
+    """
+    record = {"epoch_seconds": [], "epoch_losses": []}
+    for epoch in range(epochs):
+        started = time.perf_counter()
+        sums = {}
+        for images, labels in loader:
+            if set_mode is not None:
+                set_mode(True)
+            for name, value in step(images, labels).items():
+                sums[name] = sums.get(name, 0.0) + value
+        seconds = time.perf_counter() - started
+        means = {name: value / len(loader) for name, value in sums.items()}
+        record["epoch_seconds"].append(round(seconds, 2))
+        record["epoch_losses"].append(means)
+        print(f"  {label} epoch {epoch + 1}/{epochs}: {seconds:.1f} s, "
+              + ", ".join(f"{k} {v:.4f}" for k, v in means.items()), flush=True)
+        if on_epoch is not None:
+            on_epoch(epoch + 1, record)
+    return record
+
+
+def test_arrays(test_set) -> tuple:
+    images = test_set.images[:, None, :, :].astype(np.float32) / np.float32(255)
+    return images, test_set.labels.astype(np.int64)
+
+
+def get_classifier(args, train_set, test_set) -> tuple:
+    """The feature network: trained once (seed 0) with the library, cached in --cache-dir."""
+    path = Path(args.cache_dir) / f"classifier-{args.dataset}-{len(train_set)}-e{args.classifier_epochs}.npz"
+    record_path = Path(args.out) / "runs" / "classifier.json"
+    classifier = Classifier(10)
+    if path.exists() and record_path.exists():
+        classifier.load(path)
+        classifier.eval()
+        return classifier, json.loads(record_path.read_text())
+    print(f"classifier: {args.classifier_epochs} epochs", flush=True)
+    trainer = make_trainer("classifier", args, 0, train_set, test_set, args.classifier_epochs)
+    record = train(trainer.train_step, trainer.loader, args.classifier_epochs, "classifier",
+                   trainer.set_training_mode)
+    classifier = trainer.classifier
+    classifier.eval()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    classifier.save(path)
+    images, labels = test_arrays(test_set)
+    record.update(accuracy_and_loss(classifier, images, labels))
+    _, probs = metrics.classifier_outputs(classifier, images)
+    record["real_inception_score"] = metrics.inception_score(probs)
+    record["num_test_images"] = len(images)
+    write_json(record_path, record)
+    return classifier, record
+
+
+def write_json(path: Path, record: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=1))
+    temporary.replace(path)
+
+
+def sample_quality(images: np.ndarray, classifier, real_features: np.ndarray) -> dict:
+    features, probs = metrics.classifier_outputs(classifier, images)
+    result = metrics.fid_with_floor(features, real_features)
+    result["inception_score"] = metrics.inception_score(probs)
+    return result
+
+
+def save_grid(images: np.ndarray, path: Path, title: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    viz.image_grid(images[:64], nrow=8, path=path, title=title)
+
+
+def run_path(out, kind: str, library: str, seed: int, epoch: int) -> Path:
+    return Path(out) / "runs" / f"{kind}-{library}-seed{seed}-e{epoch:03d}.json"
+
+
+def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_features) -> None:
+    """Train ours and the torch twin for one seed (each skipped if its final JSON exists).
+
+    At each of --eval-epochs (and the last epoch) the model is evaluated and
+    ``<out>/runs/<kind>-<library>-seed<k>-e<epoch>.json`` written.
+    """
+    libraries = [library for library in args.libraries
+                 if not run_path(args.out, kind, library, seed, args.epochs).exists()]
+    if not libraries:
+        return
+    trainer = make_trainer(kind, args, seed, train_set, test_set, args.epochs)
+    twin = (TorchGANStep if kind == "gan" else TorchVAEStep)(trainer)         # same initial weights
+    test_images, _ = test_arrays(test_set)
+    eval_noise = np.random.default_rng([seed, 5]).standard_normal((len(test_images), trainer.config.latent_dim),
+                                                                   dtype=np.float32)
+    eval_epochs = {e for e in args.eval_epochs if e <= args.epochs} | {args.epochs}
+
+    for library in libraries:
+        def evaluate(epoch, record, library=library):
+            if epoch not in eval_epochs:
+                return
+            if library == "ours":
+                trainer.set_training_mode(False)
+                model = trainer.generator if kind == "gan" else trainer.vae
+                with no_grad():
+                    samples = model.sample(Tensor(eval_noise)).numpy()
+                vae = trainer.vae if kind == "vae" else None
+            elif kind == "gan":
+                samples, vae = twin.sample(eval_noise), None
+            else:
+                vae = twin.as_library_vae()
+                vae.eval()
+                with no_grad():
+                    samples = vae.sample(Tensor(eval_noise)).numpy()
+            result = dict(record)
+            result.update(sample_quality(samples, classifier, real_features))
+            if vae is not None:
+                result["test_negative_elbo"] = metrics.vae_negative_elbo(
+                    vae, test_images, rng=np.random.default_rng([seed, 4]))
+            result.update({"model": kind, "library": library, "seed": seed, "epochs": epoch,
+                           "dataset": args.dataset, "num_train_images": len(train_set)})
+            if seed == args.seeds[0]:                    # overwritten at each evaluated epoch
+                name = f"{args.dataset}-{kind}-{library}-seed{seed}.png"
+                save_grid(samples, Path(args.out) / name,
+                          f"{kind.upper()} ({'nn_from_scratch' if library == 'ours' else 'PyTorch twin'}), "
+                          f"{epoch} epochs")
+            write_json(run_path(args.out, kind, library, seed, epoch), result)
+            print(f"  -> {json.dumps({k: v for k, v in result.items() if not k.startswith('epoch_')})}",
+                  flush=True)
+
+        print(f"{kind} {library} seed {seed}: {args.epochs} epochs", flush=True)
+        loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True,
+                            seed=[seed, 1])                                   # = the trainer's data order
+        if library == "ours":
+            train(trainer.train_step, loader, args.epochs, f"{kind} ours", trainer.set_training_mode, evaluate)
+        else:
+            train(twin, loader, args.epochs, f"{kind} torch", on_epoch=evaluate)
+
+
+# --------------------------------------------------------------------------
+# Step-by-step agreement
+# --------------------------------------------------------------------------
+
+
+def check_steps(args, train_set, test_set) -> None:
+    """Print the losses of the first --check-steps steps of ours and of the twin, on the same batches."""
+    for kind in [k for k in args.models if k in ("gan", "vae")]:
+        seed = args.seeds[0]
+        trainer = make_trainer(kind, args, seed, train_set, test_set, 1)
+        twin = (TorchGANStep if kind == "gan" else TorchVAEStep)(trainer)
+        loader = iter(DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True,
+                                 seed=[seed, 1]))
+        print(f"\n{kind}, seed {seed}: losses of the first {args.check_steps} steps, same batch and noise\n")
+        print("| step | loss | ours | PyTorch | abs diff |")
+        print("|---:|---|---:|---:|---:|")
+        for step in range(1, args.check_steps + 1):
+            images, labels = next(loader)
+            trainer.set_training_mode(True)
+            ours, theirs = trainer.train_step(images, labels), twin(images, labels)
+            for name in theirs:
+                print(f"| {step} | {name} | {ours[name]:.7f} | {theirs[name]:.7f} | "
+                      f"{abs(ours[name] - theirs[name]):.2e} |")
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+
+def load_every_run(out: Path) -> dict:
+    """{(model, library, seed, epoch): record} of every evaluation written so far."""
+    every = {}
+    for path in sorted((out / "runs").glob("*-seed*-e*.json")):
+        record = json.loads(path.read_text())
+        every[(record["model"], record["library"], record["seed"], record["epochs"])] = record
+    return every
+
+
+def by_epoch_table(every: dict, kind: str) -> list:
+    """Markdown lines: ours vs. PyTorch at every evaluated epoch that both reached, per seed."""
+    keys = sorted((s, e) for (k, lib, s, e) in every if k == kind and lib == "ours" and (k, "torch", s, e) in every)
+    if not keys:
+        return []
+    header = "| seed | epoch | FID ours | FID PyTorch | IS ours | IS PyTorch |"
+    rule = "|---:|---:|---:|---:|---:|---:|"
+    if kind == "vae":
+        header += " test -ELBO ours | test -ELBO PyTorch | difference |"
+        rule += "---:|---:|---:|"
+    lines = [f"{kind.upper()} at each evaluated epoch (same seed, same metrics):", "", header, rule]
+    for seed, epoch in keys:
+        a, b = every[(kind, "ours", seed, epoch)], every[(kind, "torch", seed, epoch)]
+        row = (f"| {seed} | {epoch} | {a['fid']:.2f} | {b['fid']:.2f} | {a['inception_score'][0]:.2f} | "
+               f"{b['inception_score'][0]:.2f} |")
+        if kind == "vae":
+            x, y = a["test_negative_elbo"], b["test_negative_elbo"]
+            row += f" {x:.3f} | {y:.3f} | {(x - y) / y:+.3%} |"
+        lines.append(row)
+    return lines + [""]
+
+
+def load_runs(out: Path) -> dict:
+    """{(model, library, seed): record} at, per model, the latest epoch that both libraries reached for a seed."""
+    every = load_every_run(out)
+    runs = {}
+    for kind in ("gan", "vae"):
+        paired = [e for (k, lib, s, e) in every if k == kind and lib == "ours" and (k, "torch", s, e) in every]
+        latest = max(paired) if paired else max([e for (k, *_, e) in every if k == kind], default=None)
+        runs.update({(k, lib, s): r for (k, lib, s, e), r in every.items() if k == kind and e == latest})
+    return runs
+
+
+def _median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def report(args) -> dict:
+    out = Path(args.out)
+    runs = load_runs(out)
+    classifier_path = out / "runs" / "classifier.json"
+    classifier = json.loads(classifier_path.read_text()) if classifier_path.exists() else None
+    lines, verdicts = [], {}
+    if classifier:
+        lines += [f"**Feature classifier** (this library, {args.classifier_epochs} epochs, seed 0): test accuracy "
+                  f"{classifier['test_accuracy']:.2%} on {classifier['num_test_images']} test images; "
+                  f"Inception Score of the real test images {classifier['real_inception_score'][0]:.2f} "
+                  f"± {classifier['real_inception_score'][1]:.2f}.", ""]
+        target = 0.975 if args.dataset == "mnist" else 0.90
+        verdicts[f"classifier test accuracy >= {target:.1%}"] = classifier["test_accuracy"] >= target
+    for kind in ("gan", "vae"):
+        seeds = sorted({seed for (k, _, seed) in runs if k == kind})
+        pairs = [seed for seed in seeds if (kind, "ours", seed) in runs and (kind, "torch", seed) in runs]
+        if not seeds:
+            continue
+        first = next(record for (k, _, _), record in runs.items() if k == kind)
+        lines += [f"**{kind.upper()}**, {first['epochs']} epochs (FID on {first['num_images']} generated vs. "
+                  f"{first['num_images']} held-out real images; the floor is real vs. real with as many images):", ""]
+        header = "| seed | FID ours | FID PyTorch | FID floor | IS ours | IS PyTorch |"
+        rule = "|---:|---:|---:|---:|---:|---:|"
+        if kind == "vae":
+            header += " test -ELBO ours (nats) | test -ELBO PyTorch (nats) | difference |"
+            rule += "---:|---:|---:|"
+        header += " s/epoch ours | s/epoch PyTorch |"
+        rule += "---:|---:|"
+        lines += [header, rule]
+
+        def cell(seed, library, key, fmt="{:.2f}", kind=kind):
+            record = runs.get((kind, library, seed))
+            if record is None or key not in record:
+                return "—"
+            value = record[key]
+            return fmt.format(value[0] if isinstance(value, list) and key != "epoch_seconds" else value)
+
+        def seconds(seed, library, kind=kind):
+            record = runs.get((kind, library, seed))
+            return "—" if record is None else f"{statistics.median(record['epoch_seconds']):.1f}"
+
+        for seed in seeds:
+            row = (f"| {seed} | {cell(seed, 'ours', 'fid')} | {cell(seed, 'torch', 'fid')} | "
+                   f"{cell(seed, 'ours', 'fid_floor')} | {cell(seed, 'ours', 'inception_score')} | "
+                   f"{cell(seed, 'torch', 'inception_score')} |")
+            if kind == "vae":
+                difference = "—"
+                if seed in pairs:
+                    a = runs[(kind, "ours", seed)]["test_negative_elbo"]
+                    b = runs[(kind, "torch", seed)]["test_negative_elbo"]
+                    difference = f"{(a - b) / b:+.2%}"
+                row += (f" {cell(seed, 'ours', 'test_negative_elbo')} | {cell(seed, 'torch', 'test_negative_elbo')} | "
+                        f"{difference} |")
+            row += f" {seconds(seed, 'ours')} | {seconds(seed, 'torch')} |"
+            lines.append(row)
+        if pairs:
+            med = {lib: {key: _median([runs[(kind, lib, s)][key] if key in ("fid", "fid_floor", "test_negative_elbo")
+                                       else runs[(kind, lib, s)][key][0] for s in pairs])
+                         for key in ("fid", "fid_floor", "inception_score")
+                         + (("test_negative_elbo",) if kind == "vae" else ())}
+                   for lib in LIBRARIES}
+            row = (f"| median of {len(pairs)} | {med['ours']['fid']:.2f} | {med['torch']['fid']:.2f} | "
+                   f"{med['ours']['fid_floor']:.2f} | {med['ours']['inception_score']:.2f} | "
+                   f"{med['torch']['inception_score']:.2f} |")
+            if kind == "vae":
+                a, b = med["ours"]["test_negative_elbo"], med["torch"]["test_negative_elbo"]
+                row += f" {a:.2f} | {b:.2f} | {(a - b) / b:+.2%} |"
+                verdicts[f"VAE test -ELBO within 2% of the PyTorch twin (median of {len(pairs)} seed(s), "
+                         f"{first['epochs']} epochs)"] = abs(a - b) / b <= 0.02
+            else:
+                a, b = med["ours"]["fid"], med["torch"]["fid"]
+                at = f"median of {len(pairs)} seed(s), {first['epochs']} epochs"
+                verdicts[f"GAN FID within 20% of the PyTorch twin ({at})"] = abs(a - b) / b <= 0.20
+                verdicts[f"GAN Inception Score of our samples >= 8 ({at})"] = med["ours"]["inception_score"] >= 8
+            row += " | |"
+            lines.append(row)
+        lines.append("")
+        lines += by_epoch_table(load_every_run(out), kind)
+    if verdicts:
+        lines += ["Bar:", ""] + [f"- {name}: **{'pass' if ok else 'FAIL'}**" for name, ok in verdicts.items()]
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        write_markdown_section(Path(args.markdown), text, args)
+    if args.json:
+        print(json.dumps({"classifier": classifier, "verdicts": verdicts,
+                          "runs": [r for r in runs.values()]}, indent=1))
+    return verdicts
+
+
+MARKERS = ("<!-- quality:start -->", "<!-- quality:end -->")
+
+
+def write_markdown_section(path: Path, tables: str, args) -> None:
+    """Put ``tables`` between the quality markers of ``path`` (re-read now: others edit the rest of the file)."""
+    command = (f"python benchmarks/bench_quality.py --dataset {args.dataset}"
+               + (f" --data-dir {args.data_dir}" if args.data_dir else "")
+               + f" --epochs {args.epochs} --seeds {' '.join(map(str, args.seeds))} --out {args.out}")
+    section = "\n".join([MARKERS[0], f"### {args.dataset} ({args.out})", "", f"`{command}`", "", tables, MARKERS[1]])
+    text = path.read_text() if path.exists() else ""
+    if MARKERS[0] in text and MARKERS[1] in text:
+        before, rest = text.split(MARKERS[0], 1)
+        after = rest.split(MARKERS[1], 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + "## Quality\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--classifier-epochs", type=int, default=10)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--libraries", nargs="+", choices=LIBRARIES, default=list(LIBRARIES),
+                        help="train only these (e.g. one per process, to run them side by side)")
+    parser.add_argument("--eval-epochs", type=int, nargs="*", default=[],
+                        help="also evaluate (and write a JSON) after these epochs")
+    parser.add_argument("--models", nargs="+", choices=("gan", "vae", "classifier"),
+                        default=["classifier", "gan", "vae"])
+    parser.add_argument("--out", default=None, help="results folder (default benchmarks/results/quality-<dataset>)")
+    parser.add_argument("--cache-dir", default="/tmp/nn_from_scratch_quality",
+                        help="classifier weights and scratch files (not results)")
+    parser.add_argument("--check-steps", type=int, default=0,
+                        help="only compare the losses of the first N steps of ours and the twins")
+    parser.add_argument("--report-only", action="store_true", help="print the tables of the runs already in --out")
+    parser.add_argument("--markdown", default=None,
+                        help="also write the tables into this file, between the quality:start/end markers")
+    parser.add_argument("--json", action="store_true", help="also print every run's record as JSON")
+    args = parser.parse_args(argv)
+    args.out = args.out or f"benchmarks/results/quality-{args.dataset}"
+    args.cache_dir = str(Path(args.cache_dir) / Path(args.out).name)
+
+    if not args.report_only:
+        train_set = load_dataset(args.dataset, args.data_dir, train=True, download=False, progress=False)
+        test_set = load_dataset(args.dataset, args.data_dir, train=False, download=False, progress=False)
+        if args.check_steps:
+            check_steps(args, train_set, test_set)
+            return
+        classifier, _ = get_classifier(args, train_set, test_set)
+        test_images, _ = test_arrays(test_set)
+        real_features, _ = metrics.classifier_outputs(classifier, test_images)
+        for seed in args.seeds:
+            for kind in ("gan", "vae"):
+                if kind in args.models:
+                    run_pair(kind, seed, args, train_set, test_set, classifier, real_features)
+    report(args)
+
+
+if __name__ == "__main__":
+    main()
