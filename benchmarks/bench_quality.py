@@ -282,8 +282,19 @@ def sample_quality(images: np.ndarray, classifier, real_features: np.ndarray) ->
 
 
 def save_grid(images: np.ndarray, path: Path, title: str) -> None:
+    """An 8 x 8 grid of the first 64 images, as a small 8-bit greyscale PNG."""
     path.parent.mkdir(parents=True, exist_ok=True)
     viz.image_grid(images[:64], nrow=8, path=path, title=title)
+    shrink_png(path)
+
+
+def shrink_png(path: Path) -> None:
+    """Rewrite a (greyscale-looking) RGBA PNG as 8-bit greyscale: about 3x smaller."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        grey = image.convert("L")
+    grey.save(path, optimize=True)
 
 
 def run_path(out, kind: str, library: str, seed: int, epoch: int) -> Path:
@@ -446,6 +457,9 @@ def report(args) -> dict:
         first = next(record for (k, _, _), record in runs.items() if k == kind)
         lines += [f"**{kind.upper()}**, {first['epochs']} epochs (FID on {first['num_images']} generated vs. "
                   f"{first['num_images']} held-out real images; the floor is real vs. real with as many images):", ""]
+        if first["epochs"] < args.epochs:
+            lines += [f"*Stopped early: {first['epochs']} of the {args.epochs} epochs asked for "
+                      f"(out of time); the verdicts below are at {first['epochs']} epochs.*", ""]
         header = "| seed | FID ours | FID PyTorch | FID floor | IS ours | IS PyTorch |"
         rule = "|---:|---:|---:|---:|---:|---:|"
         if kind == "vae":
@@ -503,6 +517,9 @@ def report(args) -> dict:
             lines.append(row)
         lines.append("")
         lines += by_epoch_table(load_every_run(out), kind)
+    if runs:
+        lines += ["s/epoch is the median wall-clock time of an epoch while the runs shared the machine with "
+                  "other jobs: not a speed measurement (see the Speed section).", ""]
     if verdicts:
         lines += ["Bar:", ""] + [f"- {name}: **{'pass' if ok else 'FAIL'}**" for name, ok in verdicts.items()]
     text = "\n".join(lines)

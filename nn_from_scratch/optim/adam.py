@@ -30,23 +30,6 @@ class Adam(Optimizer):
                              f"got lr={lr}, betas={betas}, eps={eps}, weight_decay={weight_decay}")
         defaults = {"lr": float(lr), "betas": (beta1, beta2), "eps": float(eps), "weight_decay": float(weight_decay)}
         super().__init__(params, defaults)
-        self._work = {}            # (array module, dtype) -> one flat work array, see work_array
-
-    def work_array(self, param):
-        """A scratch array of ``param``'s shape and dtype for the update's intermediate values.
-
-        One flat array (as large as the largest parameter) is shared by all the
-        parameters and reused at every step, so that ``step()`` allocates no
-        memory: the update below writes every intermediate into it (``out=``)
-        instead of creating a new array per operation.  It is not part of the
-        optimizer's state (nothing to save).
-        """
-        xp = array_module(param)
-        key = (xp.__name__, param.dtype)
-        work = self._work.get(key)
-        if work is None or work.size < param.size:
-            work = self._work[key] = xp.empty(param.size, dtype=param.dtype)
-        return work[:param.size].reshape(param.shape)
 
     def update(self, param, grad, state, group):
         xp = array_module(param)
@@ -63,21 +46,16 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * param
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * (grad * grad)
         bias_correction1 = 1 - beta1 ** state["step"]
         bias_correction2 = 1 - beta2 ** state["step"]
-        work = self.work_array(param)               # the same arithmetic, in place:
-        m *= beta1
-        m += xp.multiply(grad, 1 - beta1, out=work)            # m = beta1 m + (1 - beta1) g
-        v *= beta2
-        work = xp.multiply(grad, grad, out=work)
-        work *= 1 - beta2
-        v += work                                               # v = beta2 v + (1 - beta2) g**2
-        denominator = xp.sqrt(v, out=work)
+        denominator = xp.sqrt(v)
         denominator /= math.sqrt(bias_correction2)
-        denominator += eps                                      # sqrt(v) / sqrt(1 - beta2**t) + eps
-        step = xp.divide(m, denominator, out=work)
-        step *= lr / bias_correction1
-        param -= step                                           # p -= lr / (1 - beta1**t) * m / denominator
+        denominator += eps
+        param -= (lr / bias_correction1) * (m / denominator)
 
 
 class AdamW(Adam):
