@@ -21,8 +21,9 @@ bias terms are not counted.  So one forward + backward is 6*M FLOP.
 
 Memory (``memory``): each (library, workload) runs in a fresh subprocess.  Baseline = the resident
 set (VmRSS) once the library is imported and warmed up (one small matrix product), the model, the
-optimizer and the data are built; peak = the high-water mark of the resident set (VmHWM, the same as
-``getrusage(RUSAGE_SELF).ru_maxrss``) after one warm-up step and ``--memory-steps`` more.  The table
+optimizer and the data are built; peak = the high-water mark of the resident set (VmHWM in
+/proc/self/status; not ``getrusage(RUSAGE_SELF).ru_maxrss``, which on Linux keeps the parent's peak
+across the subprocess's exec) after one warm-up step and ``--memory-steps`` more.  The table
 shows peak - baseline: activations, gradients, temporaries and the optimizer state created by the
 first step.  The second column resets the high-water mark after the warm-up step
 (``/proc/self/clear_refs``) and shows the peak of the later steps over the resident set at that
