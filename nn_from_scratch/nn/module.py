@@ -29,12 +29,10 @@ Buffers are tensors that belong to the module's state but are not trained
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy
 
 from .. import backend
+from ..atomic_file import save_npz_atomically
 from ..tensor import Tensor, no_grad
 
 
@@ -290,18 +288,7 @@ class Module:
         old file or the complete new one, never half of one.
         """
         arrays = {name: backend.to_numpy(array) for name, array in self.state_dict().items()}
-        folder = os.path.dirname(os.path.abspath(path))
-        descriptor, temporary_path = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                numpy.savez(file, **arrays)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary_path, path)
-        except BaseException:
-            if os.path.exists(temporary_path):
-                os.remove(temporary_path)
-            raise
+        save_npz_atomically(path, arrays)
 
     def load(self, path, strict: bool = True) -> Module:
         """Load parameters and buffers saved by :meth:`save` (no pickles are read); returns ``self``."""

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from ..atomic_file import save_npz_atomically
 from ..backend import is_cupy_array, to_numpy
 
 FORMAT_VERSION = 1
@@ -99,19 +99,7 @@ def save_checkpoint(path, state: dict) -> None:
     arrays, layout = flatten_state(state)
     arrays[LAYOUT_KEY] = np.asarray(json.dumps(layout))
     arrays[FORMAT_KEY] = np.asarray(FORMAT_VERSION)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    descriptor, temporary_path = tempfile.mkstemp(dir=folder, prefix=".tmp-checkpoint-", suffix=".npz")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary_path, path)
-    except BaseException:
-        if os.path.exists(temporary_path):
-            os.remove(temporary_path)
-        raise
+    save_npz_atomically(path, arrays)
 
 
 def load_checkpoint(path) -> dict:
