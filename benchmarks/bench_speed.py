@@ -199,6 +199,23 @@ def ours_models(nn):
     return generator, discriminator
 
 
+def gan_step(generator, discriminator, opt_g, opt_d, bce, real, noise, ones, zeros):
+    """One DCGAN training step, written once for nn_from_scratch and PyTorch (their APIs are the same):
+    D update on real and detached fake, then G update with the non-saturating loss."""
+
+    def step():
+        fake = generator(noise)
+        opt_d.zero_grad()
+        loss_d = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
+        loss_d.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        loss_g = bce(discriminator(fake), ones)
+        loss_g.backward()
+        opt_g.step()
+    return step
+
+
 def ours_dcgan(device: Device, batch: int):
     nf = import_ours(device)
     from nn_from_scratch import nn, optim
@@ -212,17 +229,7 @@ def ours_dcgan(device: Device, batch: int):
     real, noise, ones, zeros = data["images"], data["noise"], data["ones"], data["zeros"]
     bce = F.binary_cross_entropy_with_logits
 
-    def step():
-        fake = generator(noise)
-        opt_d.zero_grad()
-        loss_d = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-        loss_d.backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        loss_g = bce(discriminator(fake), ones)
-        loss_g.backward()
-        opt_g.step()
-    return step
+    return gan_step(generator, discriminator, opt_g, opt_d, bce, real, noise, ones, zeros)
 
 
 def ours_vae(device: Device, batch: int):
@@ -296,17 +303,7 @@ def torch_dcgan(device: Device, batch: int, threads: int):
     real, noise, ones, zeros = data["images"], data["noise"], data["ones"], data["zeros"]
     bce = torch.nn.functional.binary_cross_entropy_with_logits
 
-    def step():
-        fake = generator(noise)
-        opt_d.zero_grad()
-        loss_d = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-        loss_d.backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        loss_g = bce(discriminator(fake), ones)
-        loss_g.backward()
-        opt_g.step()
-    return step
+    return gan_step(generator, discriminator, opt_g, opt_d, bce, real, noise, ones, zeros)
 
 
 def torch_vae(device: Device, batch: int, threads: int):
