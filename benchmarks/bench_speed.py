@@ -560,8 +560,18 @@ class CupyPeak:
         self.hook.peak = self.used()
 
 
-def memory_worker(library: str, workload: str, batch: int, backend: str, threads: int, steps: int) -> dict:
+def apply_malloc_setting(choice: str) -> bool:
+    """--malloc keep: glibc keeps freed memory for every library of the process (see nn_from_scratch.host_memory)."""
+    if choice != "keep":
+        return False
+    from nn_from_scratch.host_memory import keep_freed_memory
+    return keep_freed_memory()
+
+
+def memory_worker(library: str, workload: str, batch: int, backend: str, threads: int, steps: int,
+                  malloc: str = "keep") -> dict:
     """Run in a fresh process: memory of ``steps`` + 1 training steps, as described in the docstring."""
+    apply_malloc_setting(malloc)
     device = Device(backend)
     # Warm the library up (thread pools, BLAS buffers) before the baseline, with no training step.
     if library == TORCH:
@@ -608,7 +618,8 @@ def memory_worker(library: str, workload: str, batch: int, backend: str, threads
 
 def measure_memory(library: str, workload: str, batch: int, args) -> dict:
     command = [sys.executable, os.path.abspath(__file__), "--memory-worker", library, workload, str(batch),
-               "--backend", args.backend, "--threads", str(args.threads), "--memory-steps", str(args.memory_steps)]
+               "--backend", args.backend, "--threads", str(args.threads), "--memory-steps", str(args.memory_steps),
+               "--malloc", args.malloc]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
@@ -732,6 +743,7 @@ def markdown(results: dict, args) -> str:
                  + (f"; GPU {info['gpu']}, CuPy {info['cupy']}" if "gpu" in info else "")
                  + f"; PyTorch {info.get('torch', 'n/a')}; DeZero {info.get('dezero', 'n/a')}"
                  + (f"; environment: {' '.join(f'{k}={v}' for k, v in info['env'].items())}" if info["env"] else "")
+                 + (f"; malloc: {info['malloc']}" if "malloc" in info else "")
                  + ".")
     lines.append(f"Date: {info['date']}. Medians of {args.reps} timed calls per library after {args.warmup} warm-up, "
                  f"the libraries taking turns ({args.gap} s pause, one untimed call, one timed call). "
@@ -835,6 +847,10 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=cpu_count(),
                         help="torch.set_num_threads (default: the number of cores)")
     parser.add_argument("--memory-steps", type=int, default=3, help="steps after the first in a memory run")
+    parser.add_argument("--malloc", choices=("keep", "default"), default="keep",
+                        help="keep: call nn_from_scratch.keep_freed_memory() first, as the library's trainers do "
+                             "(glibc keeps freed memory: no page faults per step; it applies to the whole process, "
+                             "hence to all three libraries); default: glibc's own settings")
     parser.add_argument("--memory-worker", nargs=3, metavar=("LIBRARY", "WORKLOAD", "BATCH"),
                         help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -845,12 +861,15 @@ def main(argv=None) -> int:
     if args.memory_worker:
         library, workload, batch = args.memory_worker
         print(json.dumps(memory_worker(library, workload, int(batch), args.backend, args.threads,
-                                       args.memory_steps)))
+                                       args.memory_steps, args.malloc)))
         return 0
+    kept = apply_malloc_setting(args.malloc)
     device = Device(args.backend)
     torch = import_torch(device, args.threads)
     results = {"machine": machine_info(device, args.threads), "args": vars(args)}
     results["machine"]["torch"] = torch.__version__
+    results["machine"]["malloc"] = ("glibc keeps freed memory (nn_from_scratch.keep_freed_memory)" if kept
+                                    else "glibc defaults")
     if not args.skip_dezero:
         results["machine"]["dezero"] = getattr(import_dezero(), "__version__", DEZERO_VERSION)
     if torch.__version__.split("+")[0] != TORCH_VERSION:

@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--conditional", action="store_true", default=None,
                        help="condition the gan/vae on the digit label (one-hot)")
     train.add_argument("--seed", type=int, default=None, help="seed of weights, data order and noise (default 0)")
+    train.add_argument("--shift-augment", type=int, default=None, metavar="PIXELS",
+                       help="classifier: shift each training image randomly by up to PIXELS (default 2; 0: off)")
     add_backend_option(train)
     train.add_argument("--out", default=None, help="run folder (default: runs/MODEL-DATASET)")
     train.add_argument("--resume", action="store_true",
@@ -187,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------
 
 TRAIN_SETTINGS = ("dataset", "data_dir", "download", "epochs", "batch_size", "lr", "latent_dim", "conditional",
-                  "seed", "backend", "limit")
+                  "seed", "backend", "limit", "shift_augment")
 
 
 def train_config(args) -> tuple:

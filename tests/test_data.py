@@ -646,3 +646,39 @@ def test_loader_rejects_bad_input():
         data.DataLoader((np.zeros(3),), batch_size=0)
     with pytest.raises(TypeError, match="images"):
         data.DataLoader(np.zeros(3))
+
+
+# --------------------------------------------------------------------------
+# Augmentation
+# --------------------------------------------------------------------------
+
+
+def shifted_by_loops(image, dy, dx):
+    """Reference for random_shift: out[c, i, j] = image[c, i - dy, j - dx], 0 outside."""
+    out = np.zeros_like(image)
+    _, h, w = image.shape
+    for i in range(h):
+        for j in range(w):
+            if 0 <= i - dy < h and 0 <= j - dx < w:
+                out[:, i, j] = image[:, i - dy, j - dx]
+    return out
+
+
+def test_random_shift_matches_the_loop_reference():
+    images = np.random.default_rng(0).random((12, 2, 7, 9)).astype(np.float32)
+    shifted = data.random_shift(images, 3, np.random.default_rng(5))
+    replay = np.random.default_rng(5)                    # the same draws, in the same order
+    dy, dx = replay.integers(-3, 4, size=12), replay.integers(-3, 4, size=12)
+    assert shifted.shape == images.shape and shifted.dtype == np.float32
+    for n in range(12):
+        np.testing.assert_array_equal(shifted[n], shifted_by_loops(images[n], dy[n], dx[n]))
+    assert len({(a, b) for a, b in zip(dy, dx)}) > 1    # really random per image
+
+
+def test_random_shift_zero_and_bad_arguments():
+    images = np.ones((2, 1, 5, 5), dtype=np.float32)
+    assert data.random_shift(images, 0, np.random.default_rng(0)) is images
+    with pytest.raises(ValueError, match=r"max_shift must be in 0\.\.2"):
+        data.random_shift(images, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"expected images of shape \(N, C, H, W\)"):
+        data.random_shift(images[0], 1, np.random.default_rng(0))

@@ -315,3 +315,22 @@ def test_cli_falls_back_to_digits_loudly(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "WARNING" in result.stderr and "digits" in result.stderr
     assert TrainConfig.from_json(load_checkpoint(tmp_path / "run" / "checkpoint.npz")["config"]).dataset == "digits"
+
+
+def test_classifier_shift_augmentation_resumes_exactly(tmp_path):
+    """The shifts come from the trainer's seeded generator, saved in the checkpoint."""
+    make_trainer(tiny_config("classifier", tmp_path / "reference", epochs=2)).fit()
+    make_trainer(tiny_config("classifier", tmp_path / "resumed", epochs=1)).fit()
+    resumed = make_trainer(tiny_config("classifier", tmp_path / "resumed", epochs=2))
+    resumed.resume()
+    resumed.fit()
+    assert_identical_states(tmp_path / "reference", tmp_path / "resumed")
+    assert resumed.config.shift_augment == 2                       # the classifier's default
+
+
+def test_shift_augment_is_for_the_classifier_only(tmp_path):
+    with pytest.raises(ValueError, match="applies to the classifier only"):
+        TrainConfig("gan", shift_augment=2)
+    with pytest.raises(ValueError, match="between 0 and 13 pixels"):
+        TrainConfig("classifier", shift_augment=-1)
+    assert TrainConfig("vae").shift_augment == 0

@@ -14,7 +14,8 @@ Overview:
 * :func:`load_dataset` picks a dataset by name and :func:`find_or_fallback`
   falls back to ``"digits"`` (loudly) when the dataset is unavailable
   (:mod:`.factory`);
-* :class:`DataLoader` cuts a dataset into shuffled mini-batches (:mod:`.loader`).
+* :class:`DataLoader` cuts a dataset into shuffled mini-batches (:mod:`.loader`);
+* :func:`random_shift` moves each image by a random pixel offset (:mod:`.augment`).
 
 Example::
 
@@ -25,6 +26,7 @@ Example::
         ...  # images: float32 (64, 1, 28, 28) in [0, 1]; labels: int64 (64,)
 """
 
+from .augment import random_shift
 from .digits import Digits
 from .download import (
     ChecksumError,
@@ -80,6 +82,7 @@ __all__ = [
     "find_or_fallback",
     "load_dataset",
     "md5_of_file",
+    "random_shift",
     "read_idx",
     "user_cache_dir",
     "write_idx",

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import optim
+from ..data.augment import random_shift
 from ..models import Classifier
 from ..tensor import Tensor, no_grad
 from .config import NUM_CLASSES
@@ -27,6 +28,10 @@ def accuracy_and_loss(classifier, images: np.ndarray, labels: np.ndarray, batch_
 class ClassifierTrainer(Trainer):
     """Trains a :class:`Classifier` with Adam(lr) on cross-entropy.
 
+    Each batch is augmented first: every image moved by a random shift of up
+    to ``config.shift_augment`` pixels (drawn from the trainer's seeded
+    generator, saved in checkpoints, so resuming stays exact).
+
     Recorded per step: loss and accuracy on the batch.  After each epoch:
     test_accuracy and test_loss on up to 2000 test images.  The "sample"
     grid shows test images with the test accuracy as title.
@@ -46,6 +51,7 @@ class ClassifierTrainer(Trainer):
         return self.models["classifier"]
 
     def train_step(self, images, labels) -> dict:
+        images = random_shift(images, self.config.shift_augment, self.rng)
         logits = self.classifier(Tensor(images))
         loss = F.cross_entropy(logits, Tensor(labels))
         self.optimizers["classifier"].zero_grad()

@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 
 from .. import nn, viz
 from ..data import DataLoader
+from ..host_memory import keep_freed_memory
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .interrupt import GracefulInterrupt, TrainingInterrupted
@@ -74,6 +75,7 @@ class Trainer:
         self.train_set = train_set
         self.test_set = test_set
         self.run_dir = Path(config.out)
+        keep_freed_memory()                 # no page faults for each step's arrays (glibc; see host_memory)
         nn.init.manual_seed(config.seed)
         self.models = self.build_models(config)
         self.optimizers = self.build_optimizers()
