@@ -68,10 +68,21 @@ def as_pair(value, name: str = "argument", minimum: int = 0, op: str = "conv2d")
     Raises ValueError when a value is not an int or is below ``minimum``
     (1 for stride and dilation, 0 for padding).
     """
-    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
-        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    pair = (int(pair[0]), int(pair[1]))
+    if type(value) is int:                 # the common case, checked first: this runs ~200 times per step
+        pair = (value, value)
+    elif type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        pair = value
+    else:                                  # NumPy integers, lists, and everything that must be refused
+        if isinstance(value, numbers.Integral):
+            pair = (value, value)
+        else:
+            try:
+                pair = tuple(value)
+            except TypeError:              # a float, None, ...: refused below
+                pair = ()
+        if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
+            raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        pair = (int(pair[0]), int(pair[1]))
     if min(pair) < minimum:
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return pair

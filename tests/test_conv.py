@@ -104,6 +104,9 @@ def test_as_pair_accepts_int_or_pair():
         as_pair((1, 2, 3), "stride", 1)
     with pytest.raises(ValueError, match="stride must be >= 1"):
         as_pair(0, "stride", 1)
+    for bad in (True, (True, 1), 1.5, None, (1.0, 2)):
+        with pytest.raises(ValueError, match="stride must be an int or a pair of ints"):
+            as_pair(bad, "stride", 1)
 
 
 # --------------------------------------------------------------------------
