@@ -514,7 +514,8 @@ def report(args) -> dict:
                 a, b = med["ours"]["fid"], med["torch"]["fid"]
                 at = f"median of {len(pairs)} seed(s), {first['epochs']} epochs"
                 verdicts[f"GAN FID within 20% of the PyTorch twin ({at})"] = abs(a - b) / b <= 0.20
-                verdicts[f"GAN Inception Score of our samples >= 8 ({at})"] = med["ours"]["inception_score"] >= 8
+                if args.dataset == "mnist":        # the issue's IS bar is for MNIST (real Fashion-MNIST scores ~8)
+                    verdicts[f"GAN Inception Score of our samples >= 8 ({at})"] = med["ours"]["inception_score"] >= 8
             row += " | |"
             lines.append(row)
         lines.append("")
@@ -534,22 +535,29 @@ def report(args) -> dict:
     return verdicts
 
 
-MARKERS = ("<!-- quality:start -->", "<!-- quality:end -->")
+def markers(dataset: str) -> tuple:
+    """The comments around one dataset's generated tables in BENCHMARKS.md."""
+    return f"<!-- quality:{dataset}:start -->", f"<!-- quality:{dataset}:end -->"
 
 
 def write_markdown_section(path: Path, tables: str, args) -> None:
-    """Put ``tables`` between the quality markers of ``path`` (re-read now: others edit the rest of the file)."""
+    """Put ``tables`` between the dataset's quality markers in ``path`` (re-read now: others edit the rest).
+
+    Without those markers yet, the section goes at the end of the file.
+    """
+    start, end = markers(args.dataset)
     command = (f"python benchmarks/bench_quality.py --dataset {args.dataset}"
                + (f" --data-dir {args.data_dir}" if args.data_dir else "")
-               + f" --epochs {args.epochs} --seeds {' '.join(map(str, args.seeds))} --out {args.out}")
-    section = "\n".join([MARKERS[0], f"### {args.dataset} ({args.out})", "", f"`{command}`", "", tables, MARKERS[1]])
+               + f" --epochs {args.epochs} --seeds {' '.join(map(str, args.seeds))}"
+               + f" --classifier-epochs {args.classifier_epochs} --out {args.out}")
+    section = "\n".join([start, f"### {args.dataset} ({args.out})", "", f"`{command}`", "", tables, end])
     text = path.read_text() if path.exists() else ""
-    if MARKERS[0] in text and MARKERS[1] in text:
-        before, rest = text.split(MARKERS[0], 1)
-        after = rest.split(MARKERS[1], 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         text = before + section + after
     else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + "## Quality\n\n" + section + "\n"
+        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
     path.write_text(text)
 
 
@@ -574,7 +582,7 @@ def main(argv=None) -> None:
                         help="only compare the losses of the first N steps of ours and the twins")
     parser.add_argument("--report-only", action="store_true", help="print the tables of the runs already in --out")
     parser.add_argument("--markdown", default=None,
-                        help="also write the tables into this file, between the quality:start/end markers")
+                        help="also write the tables into this file, between the quality:DATASET:start/end markers")
     parser.add_argument("--json", action="store_true", help="also print every run's record as JSON")
     args = parser.parse_args(argv)
     args.out = args.out or f"benchmarks/results/quality-{args.dataset}"
