@@ -15,6 +15,7 @@ from conftest import to_host
 
 import nn_from_scratch as nf
 from nn_from_scratch import nn, optim
+from nn_from_scratch.backend import to_device
 
 SHAPES = [(3, 4), (5,), (2, 1, 3)]
 
@@ -132,6 +133,9 @@ def test_state_dict_contents_and_errors(backend):
     assert opt.state[id(params[0])]["exp_avg"].shape == (3, 4)          # unchanged
     opt.load_state_dict(state)
     assert isinstance(opt.param_groups[0]["betas"], tuple) and isinstance(opt.lr, float)
+    on_device = {key: to_device(value, params[0].device) for key, value in state.items()}   # CuPy arrays on GPU
+    opt.load_state_dict(on_device)
+    numpy.testing.assert_array_equal(to_host(opt.state[id(params[1])]["exp_avg"]), state["state.1.exp_avg"])
 
 
 def test_updates_in_place_and_float32_stays_float32(backend):

@@ -124,7 +124,7 @@ class Optimizer:
                 else:
                     hyperparameters.append((self.param_groups[index], parts[2], value))
             else:
-                index, name, array = int(parts[1]), parts[2], numpy.asarray(value)
+                index, name, array = int(parts[1]), parts[2], backend.to_numpy(value)   # CuPy arrays too
                 if index >= len(params):
                     problems.append(f"{key!r}: there are only {len(params)} parameters")
                 elif name != "step" and array.shape != params[index].shape:
@@ -146,7 +146,7 @@ class Optimizer:
 
 def _python_value(value, like):
     """A saved hyperparameter (an array) as the Python type of the current one (bool, int, float, tuple)."""
-    array = numpy.asarray(value)
+    array = backend.to_numpy(value)
     if isinstance(like, bool):
         return bool(array)
     if isinstance(like, int):
