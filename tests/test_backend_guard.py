@@ -75,8 +75,6 @@ HOST_ONLY_NUMPY = {
     # load_state_dict moves the arrays back with to_device.
     "optim/optimizer.py::Optimizer.state_dict::numpy.asarray": "hyperparameters (Python numbers) to save",
     "optim/optimizer.py::Optimizer.state_dict::numpy.array": "host copy of a state array (to_numpy)",
-    "optim/optimizer.py::Optimizer.load_state_dict::numpy.asarray": "host checkpoint data, moved with to_device",
-    "optim/optimizer.py::_python_value::numpy.asarray": "a saved hyperparameter back to a Python number",
 }
 
 # Host transfers that are allowed in a hot path, with the reason.  Same key
