@@ -49,11 +49,12 @@ from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.models import VAE, Classifier
 from nn_from_scratch.tensor import Tensor, no_grad
 from nn_from_scratch.training.classifier_trainer import ClassifierTrainer, accuracy_and_loss
-from nn_from_scratch.training.config import TrainConfig
+from nn_from_scratch.training.config import DEFAULTS, TrainConfig
 from nn_from_scratch.training.gan_trainer import GAN_BETAS, GANTrainer
 from nn_from_scratch.training.vae_trainer import VAETrainer
 
 LIBRARIES = ("ours", "torch")
+CLASSIFIER_SHIFT = DEFAULTS["classifier"]["shift_augment"]      # pixels; the trainer's default
 
 
 # --------------------------------------------------------------------------
@@ -243,7 +244,8 @@ def test_arrays(test_set) -> tuple:
 
 def get_classifier(args, train_set, test_set) -> tuple:
     """The feature network: trained once (seed 0) with the library, cached in --cache-dir."""
-    path = Path(args.cache_dir) / f"classifier-{args.dataset}-{len(train_set)}-e{args.classifier_epochs}-shift2.npz"
+    path = Path(args.cache_dir) / (f"classifier-{args.dataset}-{len(train_set)}-e{args.classifier_epochs}"
+                                    f"-shift{CLASSIFIER_SHIFT}.npz")
     record_path = Path(args.out) / "runs" / "classifier.json"
     classifier = Classifier(10)
     if path.exists() and record_path.exists():
@@ -445,7 +447,7 @@ def report(args) -> dict:
     if classifier:
         epochs = len(classifier["epoch_seconds"])
         lines += [f"**Feature classifier** (this library, {epochs} epochs, training images shifted at random by "
-                  f"up to 2 pixels, seed 0): test accuracy "
+                  f"up to {CLASSIFIER_SHIFT} pixels, seed 0): test accuracy "
                   f"{classifier['test_accuracy']:.2%} on {classifier['num_test_images']} test images; "
                   f"Inception Score of the real test images {classifier['real_inception_score'][0]:.2f} "
                   f"± {classifier['real_inception_score'][1]:.2f}.", ""]

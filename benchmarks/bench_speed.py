@@ -731,6 +731,14 @@ def run_training(args, device: Device, workload: str, batch: int, results: dict)
     return row
 
 
+def table_head(first: list, numbers: list) -> list:
+    """Header and rule lines of a Markdown table: ``first`` columns (the first left-aligned), then
+    right-aligned ``numbers`` columns."""
+    header = "| " + " | ".join(first + numbers) + " |"
+    rule = "| --- |" + " ---: |" * (len(first) - 1 + len(numbers))
+    return [header, rule]
+
+
 def markdown(results: dict, args) -> str:
     libraries = library_list(args)
     others = [lib for lib in libraries if lib != TORCH]
@@ -758,15 +766,9 @@ def markdown(results: dict, args) -> str:
             lines.append(f"| ({m}x{k}) @ ({k}x{n}) | {1e3 * g['median_s']:.2f} | {g['gflops']:.1f} |")
         lines.append("")
     if results.get("layers"):
-        header = "| layer, forward + backward | batch | GFLOP |"
-        rule = "| --- | ---: | ---: |"
-        for lib in libraries:
-            header += f" {names[lib]} ms (GFLOP/s) |"
-            rule += " ---: |"
-        for lib in others:
-            header += f" {names[lib]} / PyTorch |"
-            rule += " ---: |"
-        lines += [header, rule]
+        lines += table_head(["layer, forward + backward", "batch", "GFLOP"],
+                            [f"{names[lib]} ms (GFLOP/s)" for lib in libraries]
+                            + [f"{names[lib]} / PyTorch" for lib in others])
         for row in results["layers"]:
             line = f"| {row['layer']} | {row['batch']} | {row['gflop']:.3f} |"
             for lib in libraries:
@@ -776,18 +778,10 @@ def markdown(results: dict, args) -> str:
             lines.append(line)
         lines.append("")
     if results.get("training"):
-        header = "| training step | batch |"
-        rule = "| --- | ---: |"
-        for lib in libraries:
-            header += f" {names[lib]} ms |"
-            rule += " ---: |"
-        for lib in others:
-            header += f" {names[lib]} / PyTorch |"
-            rule += " ---: |"
-        if DEZERO in libraries:
-            header += " DeZero / nn_from_scratch |"
-            rule += " ---: |"
-        lines += [header, rule]
+        lines += table_head(["training step", "batch"],
+                            [f"{names[lib]} ms" for lib in libraries]
+                            + [f"{names[lib]} / PyTorch" for lib in others]
+                            + (["DeZero / nn_from_scratch"] if DEZERO in libraries else []))
         for row in results["training"]:
             line = f"| {row['workload']} | {row['batch']} |"
             for lib in libraries:
@@ -800,15 +794,8 @@ def markdown(results: dict, args) -> str:
         lines.append("")
     if results.get("memory"):
         unit = "device memory" if args.backend == "cupy" else "RSS"
-        header = f"| peak {unit} of a training step, MiB: first / later steps | batch |"
-        rule = "| --- | ---: |"
-        for lib in libraries:
-            header += f" {names[lib]} |"
-            rule += " ---: |"
-        for lib in others:
-            header += f" {names[lib]} / PyTorch |"
-            rule += " ---: |"
-        lines += [header, rule]
+        lines += table_head([f"peak {unit} of a training step, MiB: first / later steps", "batch"],
+                            [names[lib] for lib in libraries] + [f"{names[lib]} / PyTorch" for lib in others])
         for row in results["memory"]:
             line = f"| {row['workload']} | {row['batch']} |"
             for lib in libraries:
