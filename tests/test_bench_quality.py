@@ -1,0 +1,110 @@
+"""The quality benchmark (benchmarks/bench_quality.py) on a tiny MNIST-layout folder.
+
+The folder holds the first 192 training and 200 test images of
+``../shared/data/mnist-10k``, written with ``data.write_idx``.  The tests check
+that the PyTorch twins follow our trainers step for step (the same losses from
+the same weights, batches and noise) for the GAN, the conditional GAN and the
+VAE, and that a one-epoch benchmark writes its records, grids and tables.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from nn_from_scratch import data
+from nn_from_scratch.data import DataLoader, load_dataset
+from nn_from_scratch.tensor import Tensor, no_grad
+
+torch = pytest.importorskip("torch", reason="the quality benchmark compares with PyTorch (pip install torch==2.13.0)")
+
+REPO = Path(__file__).parents[1]
+MNIST_10K = REPO.parent / "shared/data/mnist-10k"
+pytestmark = pytest.mark.skipif(not MNIST_10K.is_dir(), reason=f"shared data folder {MNIST_10K} is absent")
+
+
+def load_bench_quality():
+    spec = importlib.util.spec_from_file_location("bench_quality", REPO / "benchmarks" / "bench_quality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return load_bench_quality()
+
+
+@pytest.fixture(scope="module")
+def tiny_mnist(tmp_path_factory):
+    """An MNIST-layout folder with 192 training and 200 test images."""
+    folder = tmp_path_factory.mktemp("tiny-mnist")
+    for files, count, train in ((data.TRAIN_FILES, 192, True), (data.TEST_FILES, 200, False)):
+        subset = load_dataset("mnist", str(MNIST_10K), train=train, download=False, progress=False)
+        data.write_idx(folder / files[0], subset.images[:count])
+        data.write_idx(folder / files[1], subset.labels[:count].astype(np.uint8))
+    return folder
+
+
+def trainer_args(folder, tmp_path) -> SimpleNamespace:
+    """What ``bench_quality.make_trainer`` reads of the parsed command line."""
+    return SimpleNamespace(dataset="mnist", data_dir=str(folder), cache_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize("kind", ["gan", "cgan", "vae"])
+def test_twin_follows_our_trainer_step_for_step(bench, tiny_mnist, tmp_path, kind):
+    args = trainer_args(tiny_mnist, tmp_path)
+    train_set = load_dataset("mnist", str(tiny_mnist), train=True, download=False, progress=False)
+    test_set = load_dataset("mnist", str(tiny_mnist), train=False, download=False, progress=False)
+    trainer = bench.make_trainer(kind, args, 0, train_set, test_set, 1)
+    assert trainer.config.conditional == (kind == "cgan")
+    twin = bench.make_twin(kind, trainer)
+    loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True, seed=[0, 1])
+    for images, labels in loader:
+        trainer.set_training_mode(True)
+        ours, theirs = trainer.train_step(images, labels), twin(images, labels)
+        for name, value in theirs.items():
+            assert ours[name] == pytest.approx(value, rel=1e-4, abs=1e-5), (kind, name)
+
+
+def test_conditional_twin_uses_the_labels(bench, tiny_mnist, tmp_path):
+    """The conditional twin's samples change with the label, and follow ours for the same label."""
+    args = trainer_args(tiny_mnist, tmp_path)
+    train_set = load_dataset("mnist", str(tiny_mnist), train=True, download=False, progress=False)
+    trainer = bench.make_trainer("cgan", args, 0, train_set, train_set, 1)
+    twin = bench.make_twin("cgan", trainer)
+    noise = np.random.default_rng(0).standard_normal((4, trainer.config.latent_dim), dtype=np.float32)
+    threes, sevens = np.full(4, 3), np.full(4, 7)
+    assert not np.allclose(twin.sample(noise, threes), twin.sample(noise, sevens))
+    trainer.set_training_mode(False)
+    with no_grad():
+        ours = trainer.generator.sample(Tensor(noise), sevens).numpy()
+    np.testing.assert_allclose(twin.sample(noise, sevens), ours, rtol=1e-4, atol=1e-6)
+
+
+def test_one_epoch_benchmark_writes_records_grids_and_tables(bench, tiny_mnist, tmp_path):
+    markdown = tmp_path / "BENCHMARKS.md"
+    markdown.write_text("# Benchmarks\n\nkept text\n")
+    bench.main(["--dataset", "mnist", "--data-dir", str(tiny_mnist), "--seeds", "0", "--epochs", "1",
+                "--classifier-epochs", "1", "--models", "classifier", "gan", "cgan", "--markdown", str(markdown),
+                "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "out")])
+    runs = tmp_path / "out" / "runs"
+    for kind in ("gan", "cgan"):
+        for library in ("ours", "torch"):
+            record = json.loads((runs / f"{kind}-{library}-seed0-e001.json").read_text())
+            assert record["model"] == kind and record["library"] == library
+            assert np.isfinite(record["fid"]) and record["fid_floor"] >= 0
+            assert 1.0 <= record["inception_score"][0] <= 10.0
+            assert ("label_accuracy" in record) == (kind == "cgan")
+            assert (tmp_path / "out" / f"mnist-{kind}-{library}-seed0.png").read_bytes()[:4] == b"\x89PNG"
+    cgan = json.loads((runs / "cgan-ours-seed0-e001.json").read_text())
+    assert 0.0 <= cgan["label_accuracy"] <= 1.0
+    text = markdown.read_text()
+    assert "kept text" in text and "<!-- quality:mnist:start -->" in text
+    assert "**GAN**" in text and "**Conditional GAN**" in text and "label recognised ours" in text
+    assert "Conditional GAN Inception Score of our samples >= 8" in text
