@@ -1,4 +1,4 @@
-"""Quality benchmark: the library's GAN and VAE against identical PyTorch twins.
+"""Quality benchmark: the library's GANs (plain and class-conditional) and VAE against identical PyTorch twins.
 
 For each seed, the GAN, the class-conditional GAN (``--models cgan``) and
 the VAE are built with the library's trainer (:class:`GANTrainer`,
