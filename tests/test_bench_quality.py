@@ -21,23 +21,20 @@ from nn_from_scratch import data
 from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.tensor import Tensor, no_grad
 
-torch = pytest.importorskip("torch", reason="the quality benchmark compares with PyTorch (pip install torch==2.13.0)")
+pytest.importorskip("torch", reason="the quality benchmark compares with PyTorch (pip install torch==2.13.0)")
 
 REPO = Path(__file__).parents[1]
 MNIST_10K = REPO.parent / "shared/data/mnist-10k"
 pytestmark = pytest.mark.skipif(not MNIST_10K.is_dir(), reason=f"shared data folder {MNIST_10K} is absent")
 
 
-def load_bench_quality():
+@pytest.fixture(scope="module")
+def bench():
+    """benchmarks/bench_quality.py, imported from its path (benchmarks/ is not a package)."""
     spec = importlib.util.spec_from_file_location("bench_quality", REPO / "benchmarks" / "bench_quality.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def bench():
-    return load_bench_quality()
 
 
 @pytest.fixture(scope="module")
