@@ -12,7 +12,9 @@ The computing tests take the ``backend`` fixture: NumPy, and CuPy where a CUDA
 device exists (PyTorch stays on the CPU; ``to_host`` brings results back).
 """
 
+import inspect
 import math
+import re
 
 import numpy
 import pytest
@@ -136,6 +138,13 @@ def test_shape_layers_gradcheck(backend):
     assert nn.Flatten()(x).shape == (2, 12)
     assert nn.Flatten(0, 1)(x).shape == (6, 2, 2)
     assert nn.Unflatten(-1, (2, 2))(random_tensor(2, 3, 4)).shape == (2, 3, 2, 2)
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_upsample_gradcheck(backend, scale):
+    x = random_tensor(2, 3, 2, 3)                                                  # non-square
+    assert nn.Upsample(scale_factor=scale)(x).shape == (2, 3, 2 * scale, 3 * scale)
+    assert nf.gradcheck(nn.Upsample(scale_factor=scale), [x])
 
 
 def test_dropout_function_gradcheck_with_a_fixed_mask(backend):
@@ -306,6 +315,18 @@ def torch():
                                                 "pip install torch==2.13.0")
 
 
+def batchnorm_has_bias_option(torch) -> bool:
+    """Whether this PyTorch's BatchNorm takes ``bias=`` (2.13 does; the 2.11 of some GPU images does not)."""
+    return "bias" in inspect.signature(torch.nn.BatchNorm1d.__init__).parameters
+
+
+def assert_same_repr(ours, theirs, torch):
+    """Our repr is PyTorch 2.13's; an older PyTorch prints BatchNorm without its ``bias=...``."""
+    expected = repr(theirs)
+    received = repr(ours) if batchnorm_has_bias_option(torch) else re.sub(r" bias=(True|False),", "", repr(ours))
+    assert received == expected
+
+
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("x_shape, bias", [((5, 7), True), ((2, 3, 7), True), ((5, 7), False)])
 def test_linear_matches_torch(backend, torch, dtype, rtol, x_shape, bias):
@@ -348,8 +369,11 @@ def test_conv_transpose2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c
     ("BatchNorm2d", (3, 3, 2, 4), {"bias": False}),
 ])
 def test_batchnorm_matches_torch(backend, torch, dtype, rtol, name, x_shape, options):
+    if "bias" in options and not batchnorm_has_bias_option(torch):
+        pytest.skip(f"PyTorch {torch.__version__}'s BatchNorm has no bias= option (2.13 has): "
+                    "pip install torch==2.13.0")
     ours, theirs = make_pair(torch, dtype, getattr(nn, name)(3, **options), getattr(torch.nn, name)(3, **options))
-    assert repr(ours) == repr(theirs)
+    assert_same_repr(ours, theirs, torch)
     for _ in range(4):                                          # training: batch statistics
         x = (RNG.standard_normal(x_shape) * 3 + 1).astype(dtype)
         compare_forward_backward(ours, theirs, x, torch, rtol)
@@ -373,6 +397,14 @@ def test_parameterless_layers_match_torch(backend, torch, dtype, rtol, name, arg
     compare_forward_backward(ours, theirs, RNG.standard_normal((2, 12, 2)).astype(dtype) * 3, torch, rtol)
 
 
+@pytest.mark.parametrize("dtype, rtol", DTYPES)
+@pytest.mark.parametrize("scale, x_shape", [(2, (2, 3, 4, 5)), (3, (1, 2, 3, 2)), (2.0, (2, 1, 7, 7))])
+def test_upsample_matches_torch(backend, torch, dtype, rtol, scale, x_shape):
+    ours, theirs = nn.Upsample(scale_factor=scale), torch.nn.Upsample(scale_factor=scale, mode="nearest")
+    assert repr(ours) == repr(theirs)
+    compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
+
+
 def dcgan_like(library):
     """A small generator followed by a discriminator, written once for both libraries."""
     layers = library.nn
@@ -390,7 +422,7 @@ def dcgan_like(library):
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 def test_dcgan_like_sequential_matches_torch(backend, torch, dtype, rtol):
     ours, theirs = make_pair(torch, dtype, nn.init.dcgan_init(dcgan_like(nf)), dcgan_like(torch))
-    assert repr(ours) == repr(theirs)
+    assert_same_repr(ours, theirs, torch)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     for _ in range(2):
         compare_forward_backward(ours, theirs, RNG.standard_normal((4, 6)).astype(dtype), torch, rtol)
