@@ -17,6 +17,8 @@ on host NumPy arrays):
   in the feature space of ONE classifier trained once with this library on
   the same training data (its test accuracy and the Inception Score of the
   real test images are reported next to them);
+* ``--models gan-upsample``: the GAN with ``Generator(architecture="upsample")``
+  (``train gan --generator upsample``: wider, Upsample + Conv2d), evaluated as the GAN;
 * conditional GAN samples, drawn for the labels 0, 1, ..., 9, 0, 1, ... in
   turn: the same, plus how often the classifier recognises the label asked for;
 * VAE: test negative ELBO (nats per image), :func:`metrics.vae_negative_elbo`
@@ -28,6 +30,7 @@ Usage::
     python benchmarks/bench_quality.py --dataset mnist --data-dir ../shared/data/mnist-10k \
         --epochs 20 --seeds 0 1 2 --models classifier gan cgan vae --out benchmarks/results/quality-mnist-10k
     python benchmarks/bench_quality.py ... --check-steps 5     # step-by-step loss agreement only
+    python benchmarks/bench_quality.py ... --device cuda        # ours on CuPy, the twin on PyTorch CUDA
 
 Each finished run writes ``<out>/runs/<model>-<library>-seed<k>.json`` at
 once (a later invocation with the same --out reuses it), so partial results
@@ -48,6 +51,7 @@ from torch import nn as tnn
 from torch.nn import functional as TF
 
 from nn_from_scratch import metrics, viz
+from nn_from_scratch.backend import to_numpy
 from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.models import VAE, Classifier
 from nn_from_scratch.tensor import Tensor, no_grad
@@ -76,7 +80,8 @@ def torch_one_hot(labels, num_classes: int) -> torch.Tensor:
 
 
 class TorchGenerator(tnn.Module):
-    """Twin of :class:`nn_from_scratch.models.Generator`; ``ours`` gives the classes and which layers have biases.
+    """Twin of :class:`nn_from_scratch.models.Generator`; ``ours`` gives the classes, the architecture
+    ("dcgan" or "upsample") and which layers have biases.
 
     Conditional (``ours.num_classes`` = C > 0): the one-hot label is appended to the noise, as in ours.
     """
@@ -85,13 +90,23 @@ class TorchGenerator(tnn.Module):
         super().__init__()
         latent_dim, project, upsample = ours.latent_dim, ours.project, ours.upsample
         self.num_classes = ours.num_classes
+        channels = 128 if ours.architecture == "dcgan" else 256
         self.project = tnn.Sequential(
-            tnn.Linear(latent_dim + self.num_classes, 128 * 7 * 7, bias=has_bias(project[0])),
-            tnn.BatchNorm1d(128 * 7 * 7),
-            tnn.ReLU(), tnn.Unflatten(1, (128, 7, 7)))
-        self.upsample = tnn.Sequential(
-            tnn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=has_bias(upsample[0])), tnn.BatchNorm2d(64),
-            tnn.ReLU(), tnn.ConvTranspose2d(64, 1, 4, stride=2, padding=1, bias=has_bias(upsample[3])))
+            tnn.Linear(latent_dim + self.num_classes, channels * 7 * 7, bias=has_bias(project[0])),
+            tnn.BatchNorm1d(channels * 7 * 7),
+            tnn.ReLU(), tnn.Unflatten(1, (channels, 7, 7)))
+        if ours.architecture == "dcgan":
+            self.upsample = tnn.Sequential(
+                tnn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=has_bias(upsample[0])),
+                tnn.BatchNorm2d(64), tnn.ReLU(),
+                tnn.ConvTranspose2d(64, 1, 4, stride=2, padding=1, bias=has_bias(upsample[3])))
+        else:
+            self.upsample = tnn.Sequential(
+                tnn.Upsample(scale_factor=2, mode="nearest"),
+                tnn.Conv2d(256, 128, 5, padding=2, bias=has_bias(upsample[1])), tnn.BatchNorm2d(128), tnn.ReLU(),
+                tnn.Conv2d(128, 128, 3, padding=1, bias=has_bias(upsample[4])), tnn.BatchNorm2d(128), tnn.ReLU(),
+                tnn.Upsample(scale_factor=2, mode="nearest"),
+                tnn.Conv2d(128, 1, 5, padding=2, bias=has_bias(upsample[8])))
 
     def forward(self, noise, labels=None):
         if self.num_classes:
@@ -149,7 +164,7 @@ class TorchVAE(tnn.Module):
 
 def copy_into_torch(ours, twin) -> None:
     """Load our module's state_dict (parameters and BatchNorm buffers) into the torch twin, strictly."""
-    twin.load_state_dict({name: torch.tensor(np.asarray(value)) for name, value in ours.state_dict().items()})
+    twin.load_state_dict({name: torch.tensor(to_numpy(value)) for name, value in ours.state_dict().items()})
 
 
 def copy_from_torch(twin, ours) -> None:
@@ -162,14 +177,17 @@ class TorchGANStep:
     Conditional: each fake is drawn with the label of the real image in the same batch position, as in ours.
     """
 
-    def __init__(self, trainer: GANTrainer):
+    def __init__(self, trainer: GANTrainer, device: str = "cpu"):
         config = trainer.config
         self.latent_dim = config.latent_dim
         self.conditional = config.num_classes > 0
+        self.device = device
         self.generator = TorchGenerator(trainer.generator)
         self.discriminator = TorchDiscriminator(trainer.discriminator)
         copy_into_torch(trainer.generator, self.generator)
         copy_into_torch(trainer.discriminator, self.discriminator)
+        self.generator.to(device)
+        self.discriminator.to(device)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=GAN_BETAS)
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=GAN_BETAS)
         self.rng = np.random.default_rng([config.seed, 2])           # = GANTrainer's noise generator
@@ -177,10 +195,10 @@ class TorchGANStep:
     def __call__(self, images, labels) -> dict:
         self.generator.train()
         self.discriminator.train()
-        conditions = torch.from_numpy(labels) if self.conditional else None
-        real = torch.from_numpy(images)
+        conditions = torch.from_numpy(labels).to(self.device) if self.conditional else None
+        real = torch.from_numpy(images).to(self.device)
         noise = torch.from_numpy(self.rng.standard_normal((len(images), self.latent_dim), dtype=np.float32))
-        fake = torch.sigmoid(self.generator(noise, conditions))
+        fake = torch.sigmoid(self.generator(noise.to(self.device), conditions))
         real_logits = self.discriminator(real, conditions)
         fake_logits = self.discriminator(fake.detach(), conditions)
         d_loss = (TF.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
@@ -200,24 +218,27 @@ class TorchGANStep:
     def sample(self, noise: np.ndarray, labels=None) -> np.ndarray:
         self.generator.eval()
         with torch.no_grad():
-            conditions = torch.from_numpy(labels) if self.conditional else None
-            return torch.sigmoid(self.generator(torch.from_numpy(noise), conditions)).numpy()
+            conditions = torch.from_numpy(labels).to(self.device) if self.conditional else None
+            return torch.sigmoid(self.generator(torch.from_numpy(noise).to(self.device), conditions)).cpu().numpy()
 
 
 class TorchVAEStep:
     """The step of :class:`VAETrainer`, in PyTorch: -ELBO = BCE summed over pixels + KL, per image."""
 
-    def __init__(self, trainer: VAETrainer):
+    def __init__(self, trainer: VAETrainer, device: str = "cpu"):
         config = trainer.config
         self.latent_dim = config.latent_dim
+        self.device = device
         self.vae = TorchVAE(config.latent_dim)
         copy_into_torch(trainer.vae, self.vae)
+        self.vae.to(device)
         self.optimizer = torch.optim.Adam(self.vae.parameters(), lr=config.lr)
         self.rng = np.random.default_rng([config.seed, 2])           # = VAETrainer's noise generator
 
     def __call__(self, images, labels) -> dict:
-        x = torch.from_numpy(images)
+        x = torch.from_numpy(images).to(self.device)
         eps = torch.from_numpy(self.rng.standard_normal((len(images), self.latent_dim), dtype=np.float32))
+        eps = eps.to(self.device)
         logits, mu, logvar = self.vae(x, eps)
         reconstruction = TF.binary_cross_entropy_with_logits(logits, x, reduction="sum") / len(images)
         kl = (0.5 * (torch.exp(logvar) + mu * mu - 1 - logvar)).sum(dim=1).mean()
@@ -239,23 +260,26 @@ class TorchVAEStep:
 
 
 # What each --models entry trains: (library model, conditioned on the label?).
-KINDS = {"classifier": ("classifier", False), "gan": ("gan", False), "cgan": ("gan", True), "vae": ("vae", False)}
-GENERATIVE_KINDS = ("gan", "cgan", "vae")
-TITLES = {"gan": "GAN", "cgan": "Conditional GAN", "vae": "VAE"}
+KINDS = {"classifier": ("classifier", False), "gan": ("gan", False), "cgan": ("gan", True),
+         "gan-upsample": ("gan", False), "vae": ("vae", False)}
+GENERATOR_OF = {"gan-upsample": "upsample"}                  # the others: "dcgan" (GANs) or none
+GENERATIVE_KINDS = ("gan", "cgan", "gan-upsample", "vae")
+TITLES = {"gan": "GAN", "cgan": "Conditional GAN", "gan-upsample": "GAN (upsample generator)", "vae": "VAE"}
 
 
 def make_trainer(kind: str, args, seed: int, train_set, test_set, epochs: int):
     model, conditional = KINDS[kind]
     config = TrainConfig(model=model, dataset=args.dataset, data_dir=args.data_dir, epochs=epochs, seed=seed,
-                         conditional=conditional, out=str(Path(args.cache_dir) / f"{kind}-seed{seed}"),
-                         download=False)
+                         conditional=conditional, generator=GENERATOR_OF.get(kind, "dcgan"),
+                         out=str(Path(args.cache_dir) / f"{kind}-seed{seed}"), download=False,
+                         backend="cupy" if args.device == "cuda" else "numpy")
     trainer_class = {"gan": GANTrainer, "vae": VAETrainer, "classifier": ClassifierTrainer}[model]
     return trainer_class(config, train_set, test_set)
 
 
-def make_twin(kind: str, trainer):
-    """The PyTorch twin of ``trainer``'s step, starting from the same weights."""
-    return TorchVAEStep(trainer) if kind == "vae" else TorchGANStep(trainer)
+def make_twin(kind: str, trainer, device: str = "cpu"):
+    """The PyTorch twin of ``trainer``'s step, on ``device``, starting from the same weights."""
+    return TorchVAEStep(trainer, device) if kind == "vae" else TorchGANStep(trainer, device)
 
 
 def train(step, loader: DataLoader, epochs: int, label: str, set_mode=None, on_epoch=None) -> dict:
@@ -353,6 +377,20 @@ def run_path(out, kind: str, library: str, seed: int, epoch: int) -> Path:
     return Path(out) / "runs" / f"{kind}-{library}-seed{seed}-e{epoch:03d}.json"
 
 
+def sample_in_chunks(model, noise: np.ndarray, labels=None, chunk: int = 250) -> np.ndarray:
+    """``model.sample`` of every noise row, ``chunk`` rows at a time, as one host array.
+
+    One call on all 2,000 rows would hold im2col matrices of several GB (10 GB for the
+    upsample generator's 5x5 convolution over 256 channels).
+    """
+    parts = []
+    with no_grad():
+        for start in range(0, len(noise), chunk):
+            rows = slice(start, start + chunk)
+            parts.append(model.sample(Tensor(noise[rows]), None if labels is None else labels[rows]).numpy())
+    return np.concatenate(parts)
+
+
 def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_features) -> None:
     """Train ours and the torch twin for one seed (each skipped if its final JSON exists).
 
@@ -364,7 +402,7 @@ def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_f
     if not libraries:
         return
     trainer = make_trainer(kind, args, seed, train_set, test_set, args.epochs)
-    twin = make_twin(kind, trainer)                                           # same initial weights
+    twin = make_twin(kind, trainer, args.device)                              # same initial weights
     test_images, _ = test_arrays(test_set)
     eval_noise = np.random.default_rng([seed, 5]).standard_normal((len(test_images), trainer.config.latent_dim),
                                                                    dtype=np.float32)
@@ -379,8 +417,7 @@ def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_f
             if library == "ours":
                 trainer.set_training_mode(False)
                 model = trainer.vae if kind == "vae" else trainer.generator
-                with no_grad():
-                    samples = model.sample(Tensor(eval_noise), eval_labels).numpy()
+                samples = sample_in_chunks(model, eval_noise, eval_labels)
                 vae = trainer.vae if kind == "vae" else None
             elif kind != "vae":
                 samples, vae = twin.sample(eval_noise, eval_labels), None
@@ -424,7 +461,7 @@ def check_steps(args, train_set, test_set) -> None:
     for kind in [k for k in args.models if k in GENERATIVE_KINDS]:
         seed = args.seeds[0]
         trainer = make_trainer(kind, args, seed, train_set, test_set, 1)
-        twin = make_twin(kind, trainer)
+        twin = make_twin(kind, trainer, args.device)
         loader = iter(DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True,
                                  seed=[seed, 1]))
         print(f"\n{kind}, seed {seed}: losses of the first {args.check_steps} steps, same batch and noise\n")
@@ -625,6 +662,15 @@ def write_markdown_section(path: Path, tables: str, args) -> None:
     path.write_text(text)
 
 
+def use_gpu() -> None:
+    """Every library array on the GPU (CuPy) from here on; PyTorch in plain float32 (no TF32), like ours."""
+    from nn_from_scratch import backend
+
+    backend.use("cupy")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
@@ -639,7 +685,10 @@ def main(argv=None) -> None:
                         help="also evaluate (and write a JSON) after these epochs")
     parser.add_argument("--models", nargs="+", choices=tuple(KINDS), default=list(KINDS),
                         help="what to train: classifier (the feature network), gan, cgan (the GAN conditioned "
-                             "on the label), vae (default: all four)")
+                             "on the label), gan-upsample (the GAN with --generator upsample), vae (default: all)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: train ours with the CuPy backend and the twin with PyTorch CUDA (TF32 off); "
+                             "the metrics are computed the same way (default cpu)")
     parser.add_argument("--out", default=None, help="results folder (default benchmarks/results/quality-<dataset>)")
     parser.add_argument("--cache-dir", default="/tmp/nn_from_scratch_quality",
                         help="classifier weights and scratch files (not results)")
@@ -652,6 +701,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     args.out = args.out or f"benchmarks/results/quality-{args.dataset}"
     args.cache_dir = str(Path(args.cache_dir) / Path(args.out).name)
+    if args.device == "cuda":
+        use_gpu()
 
     if not args.report_only:
         train_set = load_dataset(args.dataset, args.data_dir, train=True, download=False, progress=False)

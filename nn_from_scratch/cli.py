@@ -26,6 +26,7 @@ import numpy as np
 from . import viz
 from .backend import BackendError
 from .data import DATASET_NAMES, DatasetNotFoundError
+from .models.gan import GENERATOR_ARCHITECTURES
 from .training import (
     CHECKPOINT_NAME,
     MODEL_KINDS,
@@ -57,6 +58,7 @@ defaults per model (used for options left out):
 examples:
   python -m nn_from_scratch train vae --data-dir ../shared/data/mnist-10k --epochs 2
   python -m nn_from_scratch train gan --conditional --out runs/cgan --epochs 5
+  python -m nn_from_scratch train gan --generator upsample --out runs/gan-up --epochs 20
   python -m nn_from_scratch train gan --out runs/cgan --resume --epochs 8   # continue to epoch 8
 
 Each epoch writes samples_epochNNN.png, losses.png, a line of metrics.jsonl and
@@ -124,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--latent-dim", type=positive_int, default=None, help="size of the noise / latent code")
     train.add_argument("--conditional", action="store_true", default=None,
                        help="condition the gan/vae on the digit label (one-hot)")
+    train.add_argument("--generator", choices=GENERATOR_ARCHITECTURES, default=None,
+                       help="gan: 'dcgan' (ConvTranspose2d, the default) or 'upsample' (wider, Upsample + Conv2d: "
+                            "better samples, about 8x the generator's arithmetic)")
     train.add_argument("--seed", type=int, default=None, help="seed of weights, data order and noise (default 0)")
     train.add_argument("--shift-augment", type=int, default=None, metavar="PIXELS",
                        help="classifier: shift each training image randomly by up to PIXELS (default 2; 0: off)")
@@ -189,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------
 
 TRAIN_SETTINGS = ("dataset", "data_dir", "download", "epochs", "batch_size", "lr", "latent_dim", "conditional",
-                  "seed", "backend", "limit", "shift_augment")
+                  "generator", "seed", "backend", "limit", "shift_augment")
 
 
 def train_config(args) -> tuple:

@@ -3,8 +3,8 @@
 The folder holds the first 192 training and 200 test images of
 ``../shared/data/mnist-10k``, written with ``data.write_idx``.  The tests check
 that the PyTorch twins follow our trainers step for step (the same losses from
-the same weights, batches and noise) for the GAN, the conditional GAN and the
-VAE, and that a one-epoch benchmark writes its records, grids and tables.
+the same weights, batches and noise) for the GAN, the conditional GAN, the GAN
+with the upsample generator and the VAE, and that a one-epoch benchmark writes its records, grids and tables.
 """
 
 from __future__ import annotations
@@ -50,16 +50,18 @@ def tiny_mnist(tmp_path_factory):
 
 def trainer_args(folder, tmp_path) -> SimpleNamespace:
     """What ``bench_quality.make_trainer`` reads of the parsed command line."""
-    return SimpleNamespace(dataset="mnist", data_dir=str(folder), cache_dir=str(tmp_path))
+    return SimpleNamespace(dataset="mnist", data_dir=str(folder), cache_dir=str(tmp_path), device="cpu")
 
 
-@pytest.mark.parametrize("kind", ["gan", "cgan", "vae"])
+@pytest.mark.parametrize("kind", ["gan", "cgan", "gan-upsample", "vae"])
 def test_twin_follows_our_trainer_step_for_step(bench, tiny_mnist, tmp_path, kind):
     args = trainer_args(tiny_mnist, tmp_path)
     train_set = load_dataset("mnist", str(tiny_mnist), train=True, download=False, progress=False)
     test_set = load_dataset("mnist", str(tiny_mnist), train=False, download=False, progress=False)
     trainer = bench.make_trainer(kind, args, 0, train_set, test_set, 1)
     assert trainer.config.conditional == (kind == "cgan")
+    if kind != "vae":
+        assert trainer.generator.architecture == ("upsample" if kind == "gan-upsample" else "dcgan")
     twin = bench.make_twin(kind, trainer)
     loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True, seed=[0, 1])
     for images, labels in loader:

@@ -62,6 +62,21 @@ def test_generator_shapes(backend, rng, num_classes):
 
 
 @pytest.mark.parametrize("num_classes", [0, 10])
+def test_upsample_generator_shapes(backend, rng, num_classes):
+    generator = Generator(latent_dim=16, num_classes=num_classes, architecture="upsample")
+    assert [type(layer).__name__ for layer in generator.upsample][:2] == ["Upsample", "Conv2d"]
+    assert generator.project[0].weight.shape == (256 * 7 * 7, 16 + num_classes)
+    labels = LABELS if num_classes else None
+    logits = generator(standard_normal(rng, (BATCH, 16)), labels)
+    assert logits.shape == (BATCH, 1, 28, 28) and logits.dtype == np.float32
+
+
+def test_generator_architecture_is_checked():
+    with pytest.raises(ValueError, match=r"architecture must be one of \('dcgan', 'upsample'\), got 'unet'"):
+        Generator(architecture="unet")
+
+
+@pytest.mark.parametrize("num_classes", [0, 10])
 def test_discriminator_shapes(backend, images, num_classes):
     discriminator = Discriminator(num_classes=num_classes)
     logits = discriminator(images, LABELS if num_classes else None)

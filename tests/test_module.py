@@ -257,6 +257,12 @@ def test_wrong_input_shape_errors():
     one_line_error(nn.Flatten(2), (4, 3), "Flatten(start_dim=2, end_dim=-1)")
     one_line_error(nn.Unflatten(1, (4, 4)), (2, 15), "Unflatten(dim=1, unflattened_size=(4, 4)): "
                    "expected input with size 16 at dim 1")
+    one_line_error(nn.Upsample(scale_factor=2), (4, 3), "Upsample(scale_factor=2.0, mode='nearest'): "
+                   "expected input of shape (N, C, H, W), got (4, 3)")
+    with pytest.raises(ValueError, match="only mode='nearest'"):
+        nn.Upsample(scale_factor=2, mode="bilinear")
+    with pytest.raises(ValueError, match="scale_factor must be a positive integer, got 1.5"):
+        nn.Upsample(scale_factor=1.5)
     with pytest.raises(ValueError, match="output_padding"):
         nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=2)
     with pytest.raises(ValueError, match="kernel_size"):

@@ -334,3 +334,25 @@ def test_shift_augment_is_for_the_classifier_only(tmp_path):
     with pytest.raises(ValueError, match="between 0 and 13 pixels"):
         TrainConfig("classifier", shift_augment=-1)
     assert TrainConfig("vae").shift_augment == 0
+
+
+def test_upsample_generator_trains_resumes_and_samples(tmp_path):
+    """``train gan --generator upsample``: recorded in the checkpoint, kept on --resume, used by sample."""
+    out = tmp_path / "gan-up"
+    common = ["--data-dir", MNIST_10K, "--limit", 32, "--batch-size", 32, "--out", out]
+    assert run_cli("train", "gan", "--generator", "upsample", "--epochs", 1, *common, timeout=300).returncode == 0
+    state = load_checkpoint(out / "checkpoint.npz")
+    assert TrainConfig.from_json(state["config"]).generator == "upsample"
+    assert state["models"]["generator"]["project.0.weight"].shape == (256 * 7 * 7, 100)
+    result = run_cli("train", "gan", "--generator", "dcgan", "--epochs", 2, "--resume", *common)
+    assert result.returncode != 0 and "--generator 'upsample' (asked 'dcgan')" in result.stderr
+    assert run_cli("sample", out, "--n", 4, "--out", tmp_path / "s.png").returncode == 0
+    assert is_png(tmp_path / "s.png")
+
+
+def test_generator_option_is_for_the_gan_only():
+    with pytest.raises(ValueError, match="--generator applies to the gan only"):
+        TrainConfig("vae", generator="upsample")
+    with pytest.raises(ValueError, match="unknown --generator 'unet'"):
+        TrainConfig("gan", generator="unet")
+    assert TrainConfig("gan").generator == "dcgan"

@@ -12,6 +12,7 @@ applies it.  Files, by concept:
     arithmetic.py   + - * / neg pow exp log sqrt abs clip matmul linear cast to_device
     reductions.py   sum mean max min
     shape.py        reshape transpose permute flatten getitem concatenate stack broadcast_to where
+                    upsample_nearest
     activations.py  relu leaky_relu sigmoid tanh softplus softmax log_softmax
     losses.py       binary_cross_entropy(_with_logits) mse_loss cross_entropy nll_loss gaussian_kl
     ../conv.py      conv2d conv_transpose2d
@@ -83,6 +84,7 @@ from .shape import (
     Reshape,
     Stack,
     Transpose,
+    UpsampleNearest2d,
     Where,
     broadcast_to,
     cat,
@@ -94,5 +96,6 @@ from .shape import (
     stack,
     swapaxes,
     transpose,
+    upsample_nearest,
     where,
 )

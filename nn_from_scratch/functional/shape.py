@@ -1,4 +1,5 @@
-"""Shape ops: reshape, transpose/permute, flatten, indexing, concatenate, stack, broadcast_to, where.
+"""Shape ops: reshape, transpose/permute, flatten, indexing, concatenate, stack, broadcast_to, where,
+nearest-neighbour upsampling.
 
 None of these does arithmetic, so their backward only *moves* gradient
 values back to where the input's elements were.
@@ -157,6 +158,30 @@ class Where(Function):
 
 # ---- functional spellings ---------------------------------------------------
 
+class UpsampleNearest2d(Function):
+    """y = x with every pixel repeated ``scale`` times along height and width (nearest neighbour).
+
+    Shapes: x (N, C, H, W) -> y (N, C, H*scale, W*scale), y[n, c, i, j] = x[n, c, i // scale, j // scale].
+    Each input pixel is copied into a scale x scale block of y, so its gradient is the sum of g
+    over that block: dL/dx = g viewed as (N, C, H, scale, W, scale), summed over the two scale axes.
+    """
+
+    def __init__(self, scale: int):
+        self.scale = int(scale)
+
+    def forward(self, x):
+        xp = array_module(x)
+        n, c, h, w = x.shape
+        s = self.scale
+        blocks = xp.broadcast_to(x[:, :, :, None, :, None], (n, c, h, s, w, s))
+        return blocks.reshape(n, c, h * s, w * s)             # reshape of a broadcast view: one copy
+
+    def backward(self, g):
+        n, c, hs, ws = g.shape
+        s = self.scale
+        return g.reshape(n, c, hs // s, s, ws // s, s).sum(axis=(3, 5))
+
+
 def reshape(x, shape) -> Tensor:
     return Reshape(shape)(x)
 
@@ -209,6 +234,18 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 def broadcast_to(x, shape) -> Tensor:
     return BroadcastTo(shape)(x)
+
+
+def upsample_nearest(x, scale: int = 2) -> Tensor:
+    """Nearest-neighbour upsampling of (N, C, H, W) by an integer ``scale``: (N, C, H*scale, W*scale).
+
+    Same values as ``torch.nn.functional.interpolate(x, scale_factor=scale, mode="nearest")``.
+    """
+    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
+        raise ValueError(f"upsample_nearest: scale must be a positive integer, got {scale!r}")
+    if x.ndim != 4:
+        raise ValueError(f"upsample_nearest: expected input of shape (N, C, H, W), got {tuple(x.shape)}")
+    return UpsampleNearest2d(scale)(x)
 
 
 def where(condition, a, b) -> Tensor:

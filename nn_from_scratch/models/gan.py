@@ -21,6 +21,12 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
       ConvTranspose2d(128, 64, 4, stride 2, padding 1) -> BatchNorm2d -> ReLU   (N, 64, 14, 14)
       ConvTranspose2d(64, 1, 4, stride 2, padding 1)                 logits (N, 1, 28, 28)
 
+    Generator(architecture="upsample"): wider, one layer deeper, resize-convolutions
+      Linear(L + C, 256*7*7) -> BatchNorm1d -> ReLU -> Unflatten   (N, 256, 7, 7)
+      Upsample(2) -> Conv2d(256, 128, 5, padding 2) -> BatchNorm2d -> ReLU   (N, 128, 14, 14)
+      Conv2d(128, 128, 3, padding 1) -> BatchNorm2d -> ReLU          (N, 128, 14, 14)
+      Upsample(2) -> Conv2d(128, 1, 5, padding 2)                    logits (N, 1, 28, 28)
+
     Discriminator  x (N, 1, 28, 28) [+ C constant label maps]
       Conv2d(1 + C, 64, 4, stride 2, padding 1) -> LeakyReLU(0.2)   (N, 64, 14, 14)
       Conv2d(64, 128, 4, stride 2, padding 1) -> BatchNorm2d -> LeakyReLU(0.2)   (N, 128, 7, 7)
@@ -30,6 +36,14 @@ A layer followed by BatchNorm has no bias (``bias=False``, as in the DCGAN
 reference code): BatchNorm subtracts the batch mean, which removes any
 constant added before it, so that bias would get a zero gradient and Adam,
 which divides by the gradient's size, would turn round-off noise into steps.
+
+The default generator is the DCGAN one.  ``architecture="upsample"`` trades
+about 8x the generator's arithmetic for sharper, more varied unconditional
+samples: on MNIST-10k after 20 epochs its Inception Score is above 8 where the
+DCGAN generator's is about 7 (BENCHMARKS.md).  Nearest-neighbour upsampling
+followed by a stride-1 convolution (Odena et al., 2016, "Deconvolution and
+checkerboard artifacts") gives every output pixel the same number of kernel
+taps, which a stride-2 ConvTranspose2d with a 4x4 kernel does not.
 
 The generator outputs *logits*; ``sigmoid(logits)`` are images in [0, 1],
 the range of the real images, and that is what the discriminator sees.
@@ -46,27 +60,50 @@ from ..tensor import Tensor
 from .conditioning import append_label_maps, append_one_hot, check_labels
 
 IMAGE_SHAPE = (1, 28, 28)
+GENERATOR_ARCHITECTURES = ("dcgan", "upsample")
 
 
 class Generator(nn.Module):
-    """G(z, label): noise (N, latent_dim) [and labels (N,)] -> image logits (N, 1, 28, 28)."""
+    """G(z, label): noise (N, latent_dim) [and labels (N,)] -> image logits (N, 1, 28, 28).
 
-    def __init__(self, latent_dim: int = 100, num_classes: int = 0):
+    ``architecture``: "dcgan" (ConvTranspose2d, 128 channels; the default) or "upsample"
+    (Upsample + Conv2d, 256 channels, one more convolution); see the module docstring.
+    """
+
+    def __init__(self, latent_dim: int = 100, num_classes: int = 0, architecture: str = "dcgan"):
         super().__init__()
+        if architecture not in GENERATOR_ARCHITECTURES:
+            raise ValueError(f"Generator: architecture must be one of {GENERATOR_ARCHITECTURES}, "
+                             f"got {architecture!r}")
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes)
-        self.project = nn.Sequential(                      # (N, L + C) -> (N, 128, 7, 7)
-            nn.Linear(self.latent_dim + self.num_classes, 128 * 7 * 7, bias=False),
-            nn.BatchNorm1d(128 * 7 * 7),
+        self.architecture = architecture
+        channels = 128 if architecture == "dcgan" else 256
+        self.project = nn.Sequential(                      # (N, L + C) -> (N, channels, 7, 7)
+            nn.Linear(self.latent_dim + self.num_classes, channels * 7 * 7, bias=False),
+            nn.BatchNorm1d(channels * 7 * 7),
             nn.ReLU(),
-            nn.Unflatten(1, (128, 7, 7)),
+            nn.Unflatten(1, (channels, 7, 7)),
         )
-        self.upsample = nn.Sequential(                     # (N, 128, 7, 7) -> (N, 1, 28, 28)
-            nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(64),
-            nn.ReLU(),
-            nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
-        )
+        if architecture == "dcgan":
+            self.upsample = nn.Sequential(                 # (N, 128, 7, 7) -> (N, 1, 28, 28)
+                nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False),
+                nn.BatchNorm2d(64),
+                nn.ReLU(),
+                nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
+            )
+        else:
+            self.upsample = nn.Sequential(                 # (N, 256, 7, 7) -> (N, 1, 28, 28)
+                nn.Upsample(scale_factor=2),
+                nn.Conv2d(256, 128, 5, padding=2, bias=False),
+                nn.BatchNorm2d(128),
+                nn.ReLU(),
+                nn.Conv2d(128, 128, 3, padding=1, bias=False),
+                nn.BatchNorm2d(128),
+                nn.ReLU(),
+                nn.Upsample(scale_factor=2),
+                nn.Conv2d(128, 1, 5, padding=2),
+            )
         nn.init.dcgan_init(self)
 
     def forward(self, noise: Tensor, labels=None) -> Tensor:

@@ -15,7 +15,7 @@ Files, by concept:
     batchnorm.py     BatchNorm1d, BatchNorm2d (+ BatchNormFunction, batch_norm)
     activation.py    ReLU, LeakyReLU, Sigmoid, Tanh
     dropout.py       Dropout (+ DropoutFunction, dropout)
-    shape_layers.py  Flatten, Unflatten
+    shape_layers.py  Flatten, Unflatten, Upsample
     init.py          kaiming_uniform_, uniform_, normal_, zeros_, ones_, dcgan_init, manual_seed
     functional.py    every functional op, as F
 """
@@ -27,10 +27,11 @@ from .conv_layers import Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module, ModuleList, Parameter, Sequential
-from .shape_layers import Flatten, Unflatten
+from .shape_layers import Flatten, Unflatten, Upsample
 
 __all__ = [
     "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Dropout", "Flatten", "LeakyReLU", "Linear",
-    "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten", "functional",
+    "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten", "Upsample",
+    "functional",
     "init",
 ]

@@ -1,4 +1,4 @@
-"""Shape layers: Flatten and Unflatten (no parameters; only the view of the data changes)."""
+"""Shape layers: Flatten, Unflatten and Upsample (no parameters; only the layout or size of the data changes)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,28 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Upsample(Module):
+    """Nearest-neighbour upsampling of (N, C, H, W) by an integer factor: (N, C, H*s, W*s).
+
+    Upsample(scale_factor=2) followed by a stride-1 Conv2d is the "resize-convolution"
+    alternative to ConvTranspose2d (no checkerboard pattern: every output pixel sees the same
+    number of kernel taps).  Only mode="nearest" and integer factors are implemented.
+    """
+
+    def __init__(self, scale_factor=2, mode: str = "nearest"):
+        super().__init__()
+        if mode != "nearest":
+            raise ValueError(f"Upsample: only mode='nearest' is implemented, got mode={mode!r}")
+        if isinstance(scale_factor, bool) or float(scale_factor) != int(scale_factor) or int(scale_factor) < 1:
+            raise ValueError(f"Upsample: scale_factor must be a positive integer, got {scale_factor!r}")
+        self.scale_factor, self.mode = int(scale_factor), mode
+
+    def forward(self, x):
+        if x.ndim != 4:
+            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W), got {tuple(x.shape)}")
+        return F.upsample_nearest(x, self.scale_factor)
+
+    def extra_repr(self) -> str:
+        return f"scale_factor={float(self.scale_factor)}, mode={self.mode!r}"       # as torch.nn.Upsample

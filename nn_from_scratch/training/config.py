@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from ..models.gan import GENERATOR_ARCHITECTURES
+
 MODEL_KINDS = ("gan", "vae", "classifier")
 NUM_CLASSES = 10            # mnist, fashion-mnist and digits all have ten classes
 
@@ -32,6 +34,8 @@ class TrainConfig:
     batch_size, lr: mini-batch size and Adam's learning rate.
     latent_dim: size of the noise / latent code (GAN and VAE).
     conditional: GAN/VAE conditioned on the class label (one-hot).
+    generator: GAN only: "dcgan" (the default) or "upsample", the wider resize-convolution
+        generator (see ``models.gan``).
     seed: seeds the initial weights, the data order and the noise.
     backend: "numpy" or "cupy".  out: the run folder.
     limit: use only the first ``limit`` training images (and at most as many test images).
@@ -54,6 +58,7 @@ class TrainConfig:
     limit: int | None = None
     download: bool = True
     shift_augment: int | None = None
+    generator: str = "dcgan"
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
@@ -65,6 +70,11 @@ class TrainConfig:
             self.out = f"runs/{self.model}-{self.dataset}"
         if self.model == "classifier" and self.conditional:
             raise ValueError("--conditional applies to the gan and the vae only")
+        if self.generator not in GENERATOR_ARCHITECTURES:
+            raise ValueError(f"unknown --generator {self.generator!r}: choose one of "
+                             f"{', '.join(GENERATOR_ARCHITECTURES)}")
+        if self.model != "gan" and self.generator != "dcgan":
+            raise ValueError("--generator applies to the gan only")
         if self.model != "classifier" and self.shift_augment:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:

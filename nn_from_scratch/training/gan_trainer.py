@@ -45,7 +45,7 @@ class GANTrainer(Trainer):
 
     @staticmethod
     def build_models(config) -> dict:
-        return {"generator": Generator(config.latent_dim, config.num_classes),
+        return {"generator": Generator(config.latent_dim, config.num_classes, config.generator),
                 "discriminator": Discriminator(config.num_classes)}
 
     def build_optimizers(self) -> dict:
