@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="condition the gan/vae on the digit label (one-hot)")
     train.add_argument("--generator", choices=GENERATOR_ARCHITECTURES, default=None,
                        help="gan: 'dcgan' (ConvTranspose2d, the default) or 'upsample' (wider, Upsample + Conv2d: "
-                            "better samples, about 8x the generator's arithmetic)")
+                            "better samples, about 27x the generator's arithmetic: meant for a GPU)")
     train.add_argument("--seed", type=int, default=None, help="seed of weights, data order and noise (default 0)")
     train.add_argument("--shift-augment", type=int, default=None, metavar="PIXELS",
                        help="classifier: shift each training image randomly by up to PIXELS (default 2; 0: off)")

@@ -60,9 +60,9 @@ class Unflatten(Module):
 class Upsample(Module):
     """Nearest-neighbour upsampling of (N, C, H, W) by an integer factor: (N, C, H*s, W*s).
 
-    Upsample(scale_factor=2) followed by a stride-1 Conv2d is the "resize-convolution"
-    alternative to ConvTranspose2d (no checkerboard pattern: every output pixel sees the same
-    number of kernel taps).  Only mode="nearest" and integer factors are implemented.
+    Upsample(scale_factor=2) followed by a stride-1 Conv2d (a "resize-convolution") is an
+    alternative to a stride-2 ConvTranspose2d.  Only mode="nearest" and integer factors are
+    implemented.
     """
 
     def __init__(self, scale_factor=2, mode: str = "nearest"):
