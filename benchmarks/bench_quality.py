@@ -50,8 +50,7 @@ import torch
 from torch import nn as tnn
 from torch.nn import functional as TF
 
-from nn_from_scratch import metrics, viz
-from nn_from_scratch.backend import to_numpy
+from nn_from_scratch import backend, metrics, viz
 from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.models import VAE, Classifier
 from nn_from_scratch.tensor import Tensor, no_grad
@@ -90,7 +89,7 @@ class TorchGenerator(tnn.Module):
         super().__init__()
         latent_dim, project, upsample = ours.latent_dim, ours.project, ours.upsample
         self.num_classes = ours.num_classes
-        channels = 128 if ours.architecture == "dcgan" else 256
+        channels = ours.channels
         self.project = tnn.Sequential(
             tnn.Linear(latent_dim + self.num_classes, channels * 7 * 7, bias=has_bias(project[0])),
             tnn.BatchNorm1d(channels * 7 * 7),
@@ -164,7 +163,7 @@ class TorchVAE(tnn.Module):
 
 def copy_into_torch(ours, twin) -> None:
     """Load our module's state_dict (parameters and BatchNorm buffers) into the torch twin, strictly."""
-    twin.load_state_dict({name: torch.tensor(to_numpy(value)) for name, value in ours.state_dict().items()})
+    twin.load_state_dict({name: torch.tensor(backend.to_numpy(value)) for name, value in ours.state_dict().items()})
 
 
 def copy_from_torch(twin, ours) -> None:
@@ -424,8 +423,7 @@ def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_f
             else:
                 vae = twin.as_library_vae()
                 vae.eval()
-                with no_grad():
-                    samples = vae.sample(Tensor(eval_noise)).numpy()
+                samples = sample_in_chunks(vae, eval_noise)
             result = dict(record)
             result.update(sample_quality(samples, classifier, real_features, eval_labels))
             if vae is not None:
@@ -664,8 +662,6 @@ def write_markdown_section(path: Path, tables: str, args) -> None:
 
 def use_gpu() -> None:
     """Every library array on the GPU (CuPy) from here on; PyTorch in plain float32 (no TF32), like ours."""
-    from nn_from_scratch import backend
-
     backend.use("cupy")
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False

@@ -78,12 +78,12 @@ class Generator(nn.Module):
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes)
         self.architecture = architecture
-        channels = 128 if architecture == "dcgan" else 256
+        self.channels = 128 if architecture == "dcgan" else 256    # of the 7x7 maps after the projection
         self.project = nn.Sequential(                      # (N, L + C) -> (N, channels, 7, 7)
-            nn.Linear(self.latent_dim + self.num_classes, channels * 7 * 7, bias=False),
-            nn.BatchNorm1d(channels * 7 * 7),
+            nn.Linear(self.latent_dim + self.num_classes, self.channels * 7 * 7, bias=False),
+            nn.BatchNorm1d(self.channels * 7 * 7),
             nn.ReLU(),
-            nn.Unflatten(1, (channels, 7, 7)),
+            nn.Unflatten(1, (self.channels, 7, 7)),
         )
         if architecture == "dcgan":
             self.upsample = nn.Sequential(                 # (N, 128, 7, 7) -> (N, 1, 28, 28)
