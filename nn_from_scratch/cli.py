@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--generator", choices=GENERATOR_ARCHITECTURES, default=None,
                        help="gan: 'dcgan' (ConvTranspose2d, the default) or 'upsample' (wider, Upsample + Conv2d: "
                             "better samples, about 27x the generator's arithmetic: meant for a GPU)")
+    train.add_argument("--generator-steps", type=positive_int, default=None, metavar="K",
+                       help="gan: generator updates per discriminator update (default 1)")
     train.add_argument("--seed", type=int, default=None, help="seed of weights, data order and noise (default 0)")
     train.add_argument("--shift-augment", type=int, default=None, metavar="PIXELS",
                        help="classifier: shift each training image randomly by up to PIXELS (default 2; 0: off)")
@@ -194,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------
 
 TRAIN_SETTINGS = ("dataset", "data_dir", "download", "epochs", "batch_size", "lr", "latent_dim", "conditional",
-                  "generator", "seed", "backend", "limit", "shift_augment")
+                  "generator", "generator_steps", "seed", "backend", "limit", "shift_augment")
 
 
 def train_config(args) -> tuple:

@@ -69,6 +69,11 @@ def assert_identical_states(expected_dir, actual_dir) -> None:
     assert different == [], f"differ after resume: {different}"
 
 
+def adam_steps(optimizer) -> set:
+    """The distinct step counts of an optimizer's parameters ("state.i.step" in its state dict)."""
+    return {int(value) for key, value in optimizer.state_dict().items() if key.endswith(".step")}
+
+
 def is_png(path) -> bool:
     return Path(path).read_bytes()[:8] == PNG_SIGNATURE
 
@@ -348,6 +353,52 @@ def test_upsample_generator_trains_resumes_and_samples(tmp_path):
     assert result.returncode != 0 and "--generator 'upsample' (asked 'dcgan')" in result.stderr
     assert run_cli("sample", out, "--n", 4, "--out", tmp_path / "s.png").returncode == 0
     assert is_png(tmp_path / "s.png")
+
+
+def test_generator_steps_update_g_k_times_per_batch_and_resume_exactly(tmp_path):
+    """``generator_steps=3``: three G updates (each on fresh noise) per D update, kept bit for bit by --resume."""
+    reference = make_trainer(tiny_config("gan", tmp_path / "reference", epochs=2, generator_steps=3))
+    reference.fit()
+    steps_per_epoch = 128 // 32
+    assert adam_steps(reference.optimizers["generator"]) == {3 * 2 * steps_per_epoch}
+    assert adam_steps(reference.optimizers["discriminator"]) == {2 * steps_per_epoch}
+    make_trainer(tiny_config("gan", tmp_path / "resumed", epochs=1, generator_steps=3)).fit()
+    resumed = make_trainer(tiny_config("gan", tmp_path / "resumed", epochs=2, generator_steps=3))
+    resumed.resume()
+    resumed.fit()
+    assert_identical_states(tmp_path / "reference", tmp_path / "resumed")
+
+
+def test_generator_steps_differ_from_one_step(tmp_path):
+    """The extra updates change the generator (they are not a no-op), from the same seed and data."""
+    one = make_trainer(tiny_config("gan", tmp_path / "one", limit=64, generator_steps=1))
+    two = make_trainer(tiny_config("gan", tmp_path / "two", limit=64, generator_steps=2))
+    one.fit()
+    two.fit()
+    weight = "project.0.weight"
+    assert not np.array_equal(one.generator.state_dict()[weight], two.generator.state_dict()[weight])
+
+
+def test_cli_generator_steps_recorded_and_kept_on_resume(tmp_path):
+    out = tmp_path / "gan-g2"
+    common = ["--data-dir", MNIST_10K, "--limit", 32, "--batch-size", 32, "--out", out]
+    assert run_cli("train", "gan", "--generator-steps", 2, "--epochs", 1, *common).returncode == 0
+    assert TrainConfig.from_json(load_checkpoint(out / "checkpoint.npz")["config"]).generator_steps == 2
+    result = run_cli("train", "gan", "--generator-steps", 1, "--epochs", 2, "--resume", *common)
+    assert result.returncode != 0 and "--generator-steps 2 (asked 1)" in result.stderr
+    result = run_cli("train", "gan", "--generator-steps", 0, *common)
+    assert result.returncode == 2 and "expected a positive integer, got 0" in result.stderr
+
+
+def test_generator_steps_are_for_the_gan_only():
+    with pytest.raises(ValueError, match="--generator-steps applies to the gan only"):
+        TrainConfig("vae", generator_steps=2)
+    with pytest.raises(ValueError, match="--generator-steps must be an integer >= 1, got 0"):
+        TrainConfig("gan", generator_steps=0)
+    assert TrainConfig("gan").generator_steps == 1
+    old = json.loads(TrainConfig("gan").to_json())
+    del old["generator_steps"]                          # a checkpoint written before the option existed
+    assert TrainConfig.from_json(json.dumps(old)).generator_steps == 1
 
 
 def test_generator_option_is_for_the_gan_only():

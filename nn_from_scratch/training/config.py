@@ -36,6 +36,8 @@ class TrainConfig:
     conditional: GAN/VAE conditioned on the class label (one-hot).
     generator: GAN only: "dcgan" (the default) or "upsample", the wider resize-convolution
         generator (see ``models.gan``).
+    generator_steps: GAN only: generator updates per discriminator update (default 1; each
+        extra one draws fresh noise, see ``GANTrainer``).
     seed: seeds the initial weights, the data order and the noise.
     backend: "numpy" or "cupy".  out: the run folder.
     limit: use only the first ``limit`` training images (and at most as many test images).
@@ -59,6 +61,7 @@ class TrainConfig:
     download: bool = True
     shift_augment: int | None = None
     generator: str = "dcgan"
+    generator_steps: int = 1
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
@@ -75,6 +78,10 @@ class TrainConfig:
                              f"{', '.join(GENERATOR_ARCHITECTURES)}")
         if self.model != "gan" and self.generator != "dcgan":
             raise ValueError("--generator applies to the gan only")
+        if self.model != "gan" and self.generator_steps != 1:
+            raise ValueError("--generator-steps applies to the gan only")
+        if type(self.generator_steps) is not int or self.generator_steps < 1:
+            raise ValueError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
         if self.model != "classifier" and self.shift_augment:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:

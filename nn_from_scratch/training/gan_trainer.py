@@ -35,10 +35,14 @@ class GANTrainer(Trainer):
        L_D = BCE(D(x), 1) + BCE(D(fake), 0); update D.
     2. G step: L_G = BCE(D(fake), 1), the non-saturating loss, through the
        just-updated D; update G.
+    3. With ``generator_steps`` = k > 1 (``--generator-steps``), k - 1 more G
+       updates follow, each on B fresh noise vectors, through the same D: G
+       gets k updates per batch, D one (the reverse of WGAN's several critic
+       updates per generator update).
 
     A conditional GAN draws each fake image with the label of the real
     image in the same batch position, so D sees the same classes in both halves.
-    Recorded: d_loss, g_loss, d_real = mean D(x), d_fake = mean D(G(z)) (before the D update).
+    Recorded: d_loss, g_loss (mean over the G updates), d_real = mean D(x), d_fake = mean D(G(z)) (before the D update).
     """
 
     loss_names = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -77,15 +81,21 @@ class GANTrainer(Trainer):
         # 2. Generator: make the updated D call the fakes real.  D's weights are
         #    frozen meanwhile: the gradient flows through D, but none is computed for it.
         self.discriminator.requires_grad_(False)
-        g_loss = generator_loss(self.discriminator(fake, conditions))
-        self.optimizers["generator"].zero_grad()
-        g_loss.backward()
-        self.optimizers["generator"].step()
+        g_losses = []
+        for g_step in range(self.config.generator_steps):
+            if g_step > 0:                  # 3. further G updates: fresh noise through the new G
+                noise = standard_normal(self.rng, (len(images), self.config.latent_dim))
+                fake = F.sigmoid(self.generator(noise, conditions))
+            g_loss = generator_loss(self.discriminator(fake, conditions))
+            self.optimizers["generator"].zero_grad()
+            g_loss.backward()
+            self.optimizers["generator"].step()
+            g_losses.append(g_loss.item())
         self.discriminator.requires_grad_(True)
 
         return {
             "d_loss": d_loss.item(),
-            "g_loss": g_loss.item(),
+            "g_loss": sum(g_losses) / len(g_losses),
             "d_real": F.sigmoid(real_logits).mean().item(),
             "d_fake": F.sigmoid(fake_logits).mean().item(),
         }
