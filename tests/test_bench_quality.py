@@ -132,3 +132,20 @@ def test_one_epoch_benchmark_writes_records_grids_and_tables(bench, tiny_mnist, 
     assert "kept text" in text and "<!-- quality:mnist:start -->" in text
     assert "**GAN**" in text and "**Conditional GAN**" in text and "label recognised ours" in text
     assert "Conditional GAN Inception Score of our samples >= 8" in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["--dataset", "mnist", "--data-dir", "../shared/data/mnist-10k", "--epochs", "20", "--classifier-epochs", "60",
+     "--out", "benchmarks/results/quality-mnist-10k"],
+    ["--dataset", "fashion-mnist", "--data-dir", "/usr/share/datasets/fashion-mnist", "--epochs", "10",
+     "--classifier-epochs", "15", "--out", "benchmarks/results/quality-fashion-mnist"],
+])
+def test_benchmarks_md_quality_tables_match_the_committed_runs(bench, tmp_path, monkeypatch, argv):
+    """BENCHMARKS.md's quality tables are exactly what --report-only makes of benchmarks/results/*/runs/*.json."""
+    monkeypatch.chdir(REPO)
+    copy = tmp_path / "BENCHMARKS.md"
+    copy.write_text((REPO / "BENCHMARKS.md").read_text())
+    bench.main([*argv, "--seeds", "0", "1", "2", "--cache-dir", str(tmp_path / "cache"), "--report-only",
+                "--markdown", str(copy)])
+    assert copy.read_text() == (REPO / "BENCHMARKS.md").read_text(), (
+        "BENCHMARKS.md and the per-run records disagree: rerun the benchmark's --report-only --markdown command")
