@@ -282,7 +282,7 @@ RECIPES = {
     "gan-upsample-g2": {"model": "gan", "generator": "upsample", "generator_steps": 2, "lr": 4e-4},
     "vae": {"model": "vae"},
 }
-GENERATIVE_KINDS = ("gan", "cgan", "gan-upsample", "gan-g2", "gan-upsample-g2", "vae")
+GENERATIVE_KINDS = tuple(kind for kind in RECIPES if kind != "classifier")
 GPU_SIZED_KINDS = ("gan-upsample", "gan-upsample-g2")        # ~1 s per step on 2 CPU cores: not run by default
 TITLES = {"gan": "GAN", "cgan": "Conditional GAN", "gan-upsample": "GAN (upsample generator)",
           "gan-g2": "GAN (2 generator updates per step)",
