@@ -53,6 +53,17 @@ def trainer_args(folder, tmp_path) -> SimpleNamespace:
     return SimpleNamespace(dataset="mnist", data_dir=str(folder), cache_dir=str(tmp_path), device="cpu")
 
 
+def steps_compared(trainer, twin, train_set, kind: str, rel: float) -> int:
+    """One epoch of ours and the twin side by side, their losses equal to ``rel`` at every step; returns the steps."""
+    loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True, seed=[0, 1])
+    for images, labels in loader:
+        trainer.set_training_mode(True)
+        ours, theirs = trainer.train_step(images, labels), twin(images, labels)
+        for name, value in theirs.items():
+            assert ours[name] == pytest.approx(value, rel=rel, abs=1e-5), (kind, name)
+    return len(loader)
+
+
 @pytest.mark.parametrize("kind", ["gan", "cgan", "gan-upsample", "gan-g2", "gan-upsample-g2", "vae"])
 def test_twin_follows_our_trainer_step_for_step(bench, tiny_mnist, tmp_path, kind):
     args = trainer_args(tiny_mnist, tmp_path)
@@ -70,12 +81,7 @@ def test_twin_follows_our_trainer_step_for_step(bench, tiny_mnist, tmp_path, kin
     # upsample generator the losses drift apart by up to ~1.2e-3 over 3 steps (measured; 6.6e-5 in step 1);
     # a twin that skipped the second G update differs by 0.26 at step 1 and 1.1 at step 3.
     rel = 5e-3 if kind == "gan-upsample-g2" else 1e-4
-    loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True, seed=[0, 1])
-    for images, labels in loader:
-        trainer.set_training_mode(True)
-        ours, theirs = trainer.train_step(images, labels), twin(images, labels)
-        for name, value in theirs.items():
-            assert ours[name] == pytest.approx(value, rel=rel, abs=1e-5), (kind, name)
+    steps_compared(trainer, twin, train_set, kind, rel)
 
 
 @pytest.mark.parametrize("kind", ["gan", "cgan"])
@@ -86,14 +92,9 @@ def test_twin_follows_extra_generator_steps(bench, tiny_mnist, tmp_path, kind):
     trainer = bench.make_trainer(kind, args, 0, train_set, train_set, 1)
     trainer.config.generator_steps = 3
     twin = bench.make_twin(kind, trainer)
-    loader = DataLoader(train_set, batch_size=trainer.config.batch_size, shuffle=True, drop_last=True, seed=[0, 1])
-    for images, labels in loader:
-        trainer.set_training_mode(True)
-        ours, theirs = trainer.train_step(images, labels), twin(images, labels)
-        for name, value in theirs.items():
-            assert ours[name] == pytest.approx(value, rel=1e-4, abs=1e-5), (kind, name)
+    loader_length = steps_compared(trainer, twin, train_set, kind, 1e-4)
     ours_steps = {int(v) for k, v in trainer.optimizers["generator"].state_dict().items() if k.endswith(".step")}
-    assert ours_steps == {int(entry["step"]) for entry in twin.g_optimizer.state.values()} == {3 * len(loader)}
+    assert ours_steps == {int(entry["step"]) for entry in twin.g_optimizer.state.values()} == {3 * loader_length}
 
 
 def test_conditional_twin_uses_the_labels(bench, tiny_mnist, tmp_path):
