@@ -22,8 +22,10 @@ on host NumPy arrays):
 * ``--models gan-g2``: the GAN with two generator updates per step (``train gan
   --generator-steps 2``; the second on fresh noise), evaluated as the GAN;
 * ``--models gan-upsample-g2``: both, with Adam's learning rate 4e-4 (``train gan
-  --generator upsample --generator-steps 2 --lr 4e-4``); the upsample kinds are
-  meant for ``--device cuda`` and are left out of the default ``--models``;
+  --generator upsample --generator-steps 2 --lr 4e-4``);
+* ``--models gan-upsample-d5-g2``: the same with the 5x5 discriminator
+  (``--discriminator-kernel 5``); the upsample kinds are meant for
+  ``--device cuda`` and are left out of the default ``--models``;
 * conditional GAN samples, drawn for the labels 0, 1, ..., 9, 0, 1, ... in
   turn: the same, plus how often the classifier recognises the label asked for;
 * VAE: test negative ELBO (nats per image), :func:`metrics.vae_negative_elbo`
@@ -129,10 +131,11 @@ class TorchDiscriminator(tnn.Module):
         super().__init__()
         features = ours.features
         self.num_classes = ours.num_classes
+        k, padding = ours.kernel_size, (ours.kernel_size - 1) // 2
         self.features = tnn.Sequential(
-            tnn.Conv2d(1 + self.num_classes, 64, 4, stride=2, padding=1, bias=has_bias(features[0])),
+            tnn.Conv2d(1 + self.num_classes, 64, k, stride=2, padding=padding, bias=has_bias(features[0])),
             tnn.LeakyReLU(0.2),
-            tnn.Conv2d(64, 128, 4, stride=2, padding=1, bias=has_bias(features[2])), tnn.BatchNorm2d(128),
+            tnn.Conv2d(64, 128, k, stride=2, padding=padding, bias=has_bias(features[2])), tnn.BatchNorm2d(128),
             tnn.LeakyReLU(0.2), tnn.Flatten())
         self.classify = tnn.Linear(128 * 7 * 7 + self.num_classes, 1)
 
@@ -280,13 +283,18 @@ RECIPES = {
     "gan-upsample": {"model": "gan", "generator": "upsample"},
     "gan-g2": {"model": "gan", "generator_steps": 2},
     "gan-upsample-g2": {"model": "gan", "generator": "upsample", "generator_steps": 2, "lr": 4e-4},
+    "gan-upsample-d5-g2": {"model": "gan", "generator": "upsample", "discriminator_kernel": 5, "generator_steps": 2,
+                           "lr": 4e-4},
     "vae": {"model": "vae"},
 }
 GENERATIVE_KINDS = tuple(kind for kind in RECIPES if kind != "classifier")
-GPU_SIZED_KINDS = ("gan-upsample", "gan-upsample-g2")        # ~1 s per step on 2 CPU cores: not run by default
+# ~1 s per step on 2 CPU cores: not run by default
+GPU_SIZED_KINDS = ("gan-upsample", "gan-upsample-g2", "gan-upsample-d5-g2")
 TITLES = {"gan": "GAN", "cgan": "Conditional GAN", "gan-upsample": "GAN (upsample generator)",
           "gan-g2": "GAN (2 generator updates per step)",
-          "gan-upsample-g2": "GAN (upsample generator, 2 generator updates per step, lr 4e-4)", "vae": "VAE"}
+          "gan-upsample-g2": "GAN (upsample generator, 2 generator updates per step, lr 4e-4)",
+          "gan-upsample-d5-g2": "GAN (upsample generator, 5x5 discriminator, 2 generator updates per step, lr 4e-4)",
+          "vae": "VAE"}
 
 
 def make_trainer(kind: str, args, seed: int, train_set, test_set, epochs: int):
@@ -342,7 +350,9 @@ def get_classifier(args, train_set, test_set) -> tuple:
         classifier.load(path)
         classifier.eval()
         return classifier, json.loads(record_path.read_text())
-    print(f"classifier: {args.classifier_epochs} epochs", flush=True)
+    missing = " and ".join(str(file) for file in (path, record_path) if not file.exists())
+    print(f"classifier: {args.classifier_epochs} epochs (not cached: no {missing}; the weights and their "
+          f"record are reused only together, so that every run of one --out uses one feature network)", flush=True)
     trainer = make_trainer("classifier", args, 0, train_set, test_set, args.classifier_epochs)
     record = train(trainer.train_step, trainer.loader, args.classifier_epochs, "classifier",
                    trainer.set_training_mode)
@@ -705,7 +715,8 @@ def main(argv=None) -> None:
                         help="what to train: classifier (the feature network), gan, cgan (the GAN conditioned "
                              "on the label), gan-g2 (the GAN with --generator-steps 2), gan-upsample (the GAN "
                              "with --generator upsample), gan-upsample-g2 (--generator upsample "
-                             "--generator-steps 2 --lr 4e-4), vae (default: all but the two upsample ones, "
+                             "--generator-steps 2 --lr 4e-4), gan-upsample-d5-g2 (the same with "
+                             "--discriminator-kernel 5), vae (default: all but the upsample ones, "
                              "which are meant for --device cuda)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: train ours with the CuPy backend and the twin with PyTorch CUDA (TF32 off); "

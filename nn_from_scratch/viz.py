@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 
 import numpy
@@ -376,13 +377,17 @@ def image_grid(images, nrow: int = 8, path=None, title: str | None = None):
 
     grid = grid_array(images, nrow)
     scale = 0.035                                       # inches per pixel: 28 px -> about 1 inch
-    height = grid.shape[0] * scale + (0.4 if title else 0.1)
-    figure = Figure(figsize=(max(2.0, grid.shape[1] * scale), max(1.0, height)))
+    width = max(2.0, grid.shape[1] * scale)
+    # A title wider than the figure would be cut off at both edges: wrap it (about 11.5 characters
+    # of the 12-point title font fit in an inch; 10 leaves a margin) and make room for each line.
+    title_lines = textwrap.wrap(title, width=max(16, int(width * 10))) if title else []
+    height = grid.shape[0] * scale + (0.2 + 0.2 * len(title_lines) if title_lines else 0.1)
+    figure = Figure(figsize=(width, max(1.0, height)))
     axes = figure.add_subplot()
     axes.imshow(grid, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
     axes.axis("off")
-    if title:
-        axes.set_title(title)
+    if title_lines:
+        axes.set_title("\n".join(title_lines))
     figure.tight_layout(pad=0.2)
     if path is not None:
         figure.savefig(path, format="png", dpi=100)

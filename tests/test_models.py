@@ -76,13 +76,22 @@ def test_generator_architecture_is_checked():
         Generator(architecture="unet")
 
 
+@pytest.mark.parametrize("kernel_size", [4, 5])
 @pytest.mark.parametrize("num_classes", [0, 10])
-def test_discriminator_shapes(backend, images, num_classes):
-    discriminator = Discriminator(num_classes=num_classes)
+def test_discriminator_shapes(backend, images, num_classes, kernel_size):
+    discriminator = Discriminator(num_classes=num_classes, kernel_size=kernel_size)
     logits = discriminator(images, LABELS if num_classes else None)
     assert logits.shape == (BATCH, 1) and logits.dtype == np.float32
-    assert discriminator.features[0].weight.shape == (64, 1 + num_classes, 4, 4)
-    assert discriminator.classify.weight.shape == (1, 128 * 7 * 7 + num_classes)
+    k = kernel_size
+    assert discriminator.features[0].weight.shape == (64, 1 + num_classes, k, k)
+    assert discriminator.features[2].weight.shape == (128, 64, k, k)
+    assert discriminator.features[0].padding == discriminator.features[2].padding == ((k - 1) // 2,) * 2
+    assert discriminator.classify.weight.shape == (1, 128 * 7 * 7 + num_classes)      # 7x7 maps either way
+
+
+def test_discriminator_kernel_size_is_checked():
+    with pytest.raises(ValueError, match=r"kernel_size must be one of \(4, 5\), got 3"):
+        Discriminator(kernel_size=3)
 
 
 @pytest.mark.parametrize("num_classes", [0, 10])
@@ -136,8 +145,9 @@ def test_dcgan_initialisation(backend):
     assert abs(generator.project[1].weight.numpy().mean() - 1) < 0.002
 
 
-@pytest.mark.parametrize("build", [lambda: Generator(8, 10), lambda: Discriminator(10), lambda: VAE(4, 10),
-                                   Classifier], ids=["generator", "discriminator", "vae", "classifier"])
+@pytest.mark.parametrize("build", [lambda: Generator(8, 10), lambda: Discriminator(10),
+                                   lambda: Discriminator(10, kernel_size=5), lambda: VAE(4, 10), Classifier],
+                         ids=["generator", "discriminator", "discriminator-k5", "vae", "classifier"])
 def test_every_parameter_gets_a_gradient(backend, rng, images, build):
     model = build()
     if isinstance(model, Generator):

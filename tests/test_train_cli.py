@@ -401,6 +401,31 @@ def test_generator_steps_are_for_the_gan_only():
     assert TrainConfig.from_json(json.dumps(old)).generator_steps == 1
 
 
+def test_cli_discriminator_kernel_recorded_kept_on_resume_and_used_by_sample(tmp_path):
+    out = tmp_path / "gan-d5"
+    common = ["--data-dir", MNIST_10K, "--limit", 32, "--batch-size", 32, "--out", out]
+    assert run_cli("train", "gan", "--discriminator-kernel", 5, "--epochs", 1, *common).returncode == 0
+    state = load_checkpoint(out / "checkpoint.npz")
+    assert TrainConfig.from_json(state["config"]).discriminator_kernel == 5
+    assert state["models"]["discriminator"]["features.0.weight"].shape == (64, 1, 5, 5)
+    result = run_cli("train", "gan", "--discriminator-kernel", 4, "--epochs", 2, "--resume", *common)
+    assert result.returncode != 0 and "--discriminator-kernel 5 (asked 4)" in result.stderr
+    assert run_cli("train", "gan", "--epochs", 2, "--resume", *common).returncode == 0     # kept when not given
+    assert run_cli("sample", out, "--n", 4, "--out", tmp_path / "s.png").returncode == 0    # D rebuilt 5x5 to load
+    result = run_cli("train", "gan", "--discriminator-kernel", 3, *common)
+    assert result.returncode == 2 and "invalid choice: 3 (choose from 4, 5)" in result.stderr
+
+
+def test_discriminator_kernel_is_for_the_gan_only():
+    with pytest.raises(ValueError, match="--discriminator-kernel applies to the gan only"):
+        TrainConfig("vae", discriminator_kernel=5)
+    with pytest.raises(ValueError, match="--discriminator-kernel must be one of 4, 5, got 3"):
+        TrainConfig("gan", discriminator_kernel=3)
+    old = json.loads(TrainConfig("gan").to_json())
+    del old["discriminator_kernel"]                     # a checkpoint written before the option existed
+    assert TrainConfig.from_json(json.dumps(old)).discriminator_kernel == 4
+
+
 def test_generator_option_is_for_the_gan_only():
     with pytest.raises(ValueError, match="--generator applies to the gan only"):
         TrainConfig("vae", generator="upsample")

@@ -142,6 +142,23 @@ def test_image_grid_saves_png(tmp_path, shape, rng):
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_image_grid_wraps_a_title_wider_than_the_figure(rng):
+    """A long title is cut into lines that each fit the figure (matplotlib would clip one long line)."""
+    title = "GAN (upsample generator, 5x5 discriminator, 2 generator updates per step, lr 4e-4) (nn_from_scratch)"
+    figure = viz.image_grid(rng.random((64, 1, 28, 28)), nrow=8, title=title)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)              # lay the text out as savefig does
+    canvas.draw()
+    text = figure.axes[0].title
+    assert text.get_text().replace("\n", " ") == title and text.get_text().count("\n") >= 1
+    renderer = canvas.get_renderer()
+    box, page = text.get_window_extent(renderer), figure.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1 and box.y1 <= page.y1      # every line inside the figure
+    single = viz.image_grid(rng.random((64, 1, 28, 28)), nrow=8, title="samples")
+    assert single.get_size_inches()[1] < figure.get_size_inches()[1]          # room for the extra line
+
+
 def test_image_grid_rejects_bad_shape():
     with pytest.raises(ValueError, match="expected images of shape"):
         viz.image_grid(np.zeros((2, 5, 8, 8)))

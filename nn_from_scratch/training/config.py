@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from ..models.gan import GENERATOR_ARCHITECTURES
+from ..models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 
 MODEL_KINDS = ("gan", "vae", "classifier")
 NUM_CLASSES = 10            # mnist, fashion-mnist and digits all have ten classes
@@ -38,6 +38,8 @@ class TrainConfig:
         generator (see ``models.gan``).
     generator_steps: GAN only: generator updates per discriminator update (default 1; each
         extra one draws fresh noise, see ``GANTrainer``).
+    discriminator_kernel: GAN only: the discriminator's kernel size, 4 (the DCGAN one, the
+        default) or 5 (see ``models.gan``).
     seed: seeds the initial weights, the data order and the noise.
     backend: "numpy" or "cupy".  out: the run folder.
     limit: use only the first ``limit`` training images (and at most as many test images).
@@ -62,6 +64,7 @@ class TrainConfig:
     shift_augment: int | None = None
     generator: str = "dcgan"
     generator_steps: int = 1
+    discriminator_kernel: int = 4
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
@@ -82,6 +85,11 @@ class TrainConfig:
             raise ValueError("--generator-steps applies to the gan only")
         if type(self.generator_steps) is not int or self.generator_steps < 1:
             raise ValueError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
+        if self.discriminator_kernel not in DISCRIMINATOR_KERNEL_SIZES:
+            raise ValueError(f"--discriminator-kernel must be one of "
+                             f"{', '.join(map(str, DISCRIMINATOR_KERNEL_SIZES))}, got {self.discriminator_kernel!r}")
+        if self.model != "gan" and self.discriminator_kernel != 4:
+            raise ValueError("--discriminator-kernel applies to the gan only")
         if self.model != "classifier" and self.shift_augment:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:
