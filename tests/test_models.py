@@ -92,6 +92,8 @@ def test_discriminator_shapes(backend, images, num_classes, kernel_size):
 def test_discriminator_kernel_size_is_checked():
     with pytest.raises(ValueError, match=r"kernel_size must be one of \(4, 5\), got 3"):
         Discriminator(kernel_size=3)
+    with pytest.raises(ValueError, match=r"kernel_size must be one of \(4, 5\), got 5.0"):
+        Discriminator(kernel_size=5.0)
 
 
 @pytest.mark.parametrize("num_classes", [0, 10])

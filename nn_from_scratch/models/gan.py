@@ -34,7 +34,7 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
 
     Discriminator(kernel_size=5): the same with 5x5 kernels and padding 2 (same output
       sizes: floor((28 + 2*2 - 5) / 2) + 1 = 14, then 7); each pixel of the 7x7 map sees
-      a 17x17 patch of the image instead of 10x10.
+      a 13x13 patch of the image instead of 10x10 (k + 2(k - 1) pixels for two stride-2 layers).
 
 A layer followed by BatchNorm has no bias (``bias=False``, as in the DCGAN
 reference code): BatchNorm subtracts the batch mean, which removes any
@@ -135,7 +135,7 @@ class Discriminator(nn.Module):
 
     def __init__(self, num_classes: int = 0, kernel_size: int = 4):
         super().__init__()
-        if kernel_size not in DISCRIMINATOR_KERNEL_SIZES:
+        if type(kernel_size) is not int or kernel_size not in DISCRIMINATOR_KERNEL_SIZES:
             raise ValueError(f"Discriminator: kernel_size must be one of {DISCRIMINATOR_KERNEL_SIZES}, "
                              f"got {kernel_size!r}")
         self.num_classes = int(num_classes)

@@ -85,7 +85,7 @@ class TrainConfig:
             raise ValueError("--generator-steps applies to the gan only")
         if type(self.generator_steps) is not int or self.generator_steps < 1:
             raise ValueError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
-        if self.discriminator_kernel not in DISCRIMINATOR_KERNEL_SIZES:
+        if type(self.discriminator_kernel) is not int or self.discriminator_kernel not in DISCRIMINATOR_KERNEL_SIZES:
             raise ValueError(f"--discriminator-kernel must be one of "
                              f"{', '.join(map(str, DISCRIMINATOR_KERNEL_SIZES))}, got {self.discriminator_kernel!r}")
         if self.model != "gan" and self.discriminator_kernel != 4:
