@@ -390,17 +390,6 @@ def test_cli_generator_steps_recorded_and_kept_on_resume(tmp_path):
     assert result.returncode == 2 and "expected a positive integer, got 0" in result.stderr
 
 
-def test_generator_steps_are_for_the_gan_only():
-    with pytest.raises(ValueError, match="--generator-steps applies to the gan only"):
-        TrainConfig("vae", generator_steps=2)
-    with pytest.raises(ValueError, match="--generator-steps must be an integer >= 1, got 0"):
-        TrainConfig("gan", generator_steps=0)
-    assert TrainConfig("gan").generator_steps == 1
-    old = json.loads(TrainConfig("gan").to_json())
-    del old["generator_steps"]                          # a checkpoint written before the option existed
-    assert TrainConfig.from_json(json.dumps(old)).generator_steps == 1
-
-
 def test_cli_discriminator_kernel_recorded_kept_on_resume_and_used_by_sample(tmp_path):
     out = tmp_path / "gan-d5"
     common = ["--data-dir", MNIST_10K, "--limit", 32, "--batch-size", 32, "--out", out]
@@ -416,19 +405,18 @@ def test_cli_discriminator_kernel_recorded_kept_on_resume_and_used_by_sample(tmp
     assert result.returncode == 2 and "invalid choice: 3 (choose from 4, 5)" in result.stderr
 
 
-def test_discriminator_kernel_is_for_the_gan_only():
-    with pytest.raises(ValueError, match="--discriminator-kernel applies to the gan only"):
-        TrainConfig("vae", discriminator_kernel=5)
-    with pytest.raises(ValueError, match="--discriminator-kernel must be one of 4, 5, got 3"):
-        TrainConfig("gan", discriminator_kernel=3)
+@pytest.mark.parametrize("name, flag, gan_value, bad_value, bad_message, default", [
+    ("generator", "--generator", "upsample", "unet", "unknown --generator 'unet'", "dcgan"),
+    ("generator_steps", "--generator-steps", 2, 0, "--generator-steps must be an integer >= 1, got 0", 1),
+    ("discriminator_kernel", "--discriminator-kernel", 5, 3, "--discriminator-kernel must be one of 4, 5, got 3", 4),
+])
+def test_gan_options_are_checked_and_old_checkpoints_get_the_default(name, flag, gan_value, bad_value, bad_message,
+                                                                      default):
+    with pytest.raises(ValueError, match=f"{flag} applies to the gan only"):
+        TrainConfig("vae", **{name: gan_value})
+    with pytest.raises(ValueError, match=bad_message):
+        TrainConfig("gan", **{name: bad_value})
+    assert getattr(TrainConfig("gan"), name) == default
     old = json.loads(TrainConfig("gan").to_json())
-    del old["discriminator_kernel"]                     # a checkpoint written before the option existed
-    assert TrainConfig.from_json(json.dumps(old)).discriminator_kernel == 4
-
-
-def test_generator_option_is_for_the_gan_only():
-    with pytest.raises(ValueError, match="--generator applies to the gan only"):
-        TrainConfig("vae", generator="upsample")
-    with pytest.raises(ValueError, match="unknown --generator 'unet'"):
-        TrainConfig("gan", generator="unet")
-    assert TrainConfig("gan").generator == "dcgan"
+    del old[name]                                       # a checkpoint written before the option existed
+    assert getattr(TrainConfig.from_json(json.dumps(old)), name) == default
