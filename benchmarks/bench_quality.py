@@ -131,11 +131,13 @@ class TorchDiscriminator(tnn.Module):
         super().__init__()
         features = ours.features
         self.num_classes = ours.num_classes
-        k, padding = ours.kernel_size, (ours.kernel_size - 1) // 2
+        first, second = features[0], features[2]                      # kernel size and padding as in ours
         self.features = tnn.Sequential(
-            tnn.Conv2d(1 + self.num_classes, 64, k, stride=2, padding=padding, bias=has_bias(features[0])),
+            tnn.Conv2d(1 + self.num_classes, 64, first.kernel_size, stride=2, padding=first.padding,
+                       bias=has_bias(first)),
             tnn.LeakyReLU(0.2),
-            tnn.Conv2d(64, 128, k, stride=2, padding=padding, bias=has_bias(features[2])), tnn.BatchNorm2d(128),
+            tnn.Conv2d(64, 128, second.kernel_size, stride=2, padding=second.padding, bias=has_bias(second)),
+            tnn.BatchNorm2d(128),
             tnn.LeakyReLU(0.2), tnn.Flatten())
         self.classify = tnn.Linear(128 * 7 * 7 + self.num_classes, 1)
 
