@@ -32,9 +32,10 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
       Conv2d(64, 128, 4, stride 2, padding 1) -> BatchNorm2d -> LeakyReLU(0.2)   (N, 128, 7, 7)
       Flatten [+ one-hot (N, C)] -> Linear(128*7*7 + C, 1)           logits (N, 1)
 
-    Discriminator(kernel_size=5): the same with 5x5 kernels and padding 2 (same output
-      sizes: floor((28 + 2*2 - 5) / 2) + 1 = 14, then 7); each pixel of the 7x7 map sees
-      a 13x13 patch of the image instead of 10x10 (k + 2(k - 1) pixels for two stride-2 layers).
+    Discriminator(kernel_size=5): the same with 5x5 kernels and padding 2, the kernel size of
+      Radford et al.'s own MNIST code (same output sizes: floor((28 + 2*2 - 5) / 2) + 1 = 14,
+      then 7); each pixel of the 7x7 map sees a 13x13 patch of the image instead of 10x10
+      (k + 2(k - 1) pixels for two stride-2 layers).
 
 A layer followed by BatchNorm has no bias (``bias=False``, as in the DCGAN
 reference code): BatchNorm subtracts the batch mean, which removes any
