@@ -26,6 +26,11 @@ on host NumPy arrays):
 * ``--models gan-upsample-d5-g2``: the same with the 5x5 discriminator
   (``--discriminator-kernel 5``); the upsample kinds are meant for
   ``--device cuda`` and are left out of the default ``--models``;
+* ``--models gan-radford``: the architecture of Radford et al.'s MNIST code (their
+  ``dcgan_code/mnist/train_cond_dcgan.py``, unconditional here): a 1024-unit Linear
+  layer at the start of G and before D's logit, 5x5 kernels in both, one G update per
+  step, Adam 2e-4 (``train gan --generator radford --discriminator-kernel 5
+  --discriminator-hidden 1024``);
 * conditional GAN samples, drawn for the labels 0, 1, ..., 9, 0, 1, ... in
   turn: the same, plus how often the classifier recognises the label asked for;
 * VAE: test negative ELBO (nats per image), :func:`metrics.vae_negative_elbo`
@@ -87,7 +92,7 @@ def torch_one_hot(labels, num_classes: int) -> torch.Tensor:
 
 class TorchGenerator(tnn.Module):
     """Twin of :class:`nn_from_scratch.models.Generator`; ``ours`` gives the classes, the architecture
-    ("dcgan" or "upsample") and which layers have biases.
+    ("dcgan", "upsample" or "radford") and which layers have biases.
 
     Conditional (``ours.num_classes`` = C > 0): the one-hot label is appended to the noise, as in ours.
     """
@@ -97,11 +102,22 @@ class TorchGenerator(tnn.Module):
         latent_dim, project, upsample = ours.latent_dim, ours.project, ours.upsample
         self.num_classes = ours.num_classes
         channels = ours.channels
+        hidden = []
+        if ours.architecture == "radford":                                 # Linear -> BatchNorm1d -> ReLU first
+            hidden = [tnn.Linear(latent_dim + self.num_classes, 1024, bias=has_bias(project[0])),
+                      tnn.BatchNorm1d(1024), tnn.ReLU()]
+        projection = project[len(hidden)]
         self.project = tnn.Sequential(
-            tnn.Linear(latent_dim + self.num_classes, channels * 7 * 7, bias=has_bias(project[0])),
+            *hidden,
+            tnn.Linear(projection.in_features, channels * 7 * 7, bias=has_bias(projection)),
             tnn.BatchNorm1d(channels * 7 * 7),
             tnn.ReLU(), tnn.Unflatten(1, (channels, 7, 7)))
-        if ours.architecture == "dcgan":
+        if ours.architecture == "radford":
+            self.upsample = tnn.Sequential(
+                tnn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1, bias=has_bias(upsample[0])),
+                tnn.BatchNorm2d(64), tnn.ReLU(),
+                tnn.ConvTranspose2d(64, 1, 5, stride=2, padding=2, output_padding=1, bias=has_bias(upsample[3])))
+        elif ours.architecture == "dcgan":
             self.upsample = tnn.Sequential(
                 tnn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=has_bias(upsample[0])),
                 tnn.BatchNorm2d(64), tnn.ReLU(),
@@ -124,7 +140,8 @@ class TorchDiscriminator(tnn.Module):
     """Twin of :class:`nn_from_scratch.models.Discriminator`.
 
     Conditional (C > 0): C constant label maps join the image channels, and the
-    one-hot label joins the features before the last Linear layer, as in ours.
+    one-hot label joins the features before the first Linear layer, as in ours.
+    With ``ours.hidden_units`` > 0: Linear -> BatchNorm1d -> LeakyReLU(0.2) before the logit, as in ours.
     """
 
     def __init__(self, ours):
@@ -139,15 +156,23 @@ class TorchDiscriminator(tnn.Module):
             tnn.Conv2d(64, 128, second.kernel_size, stride=2, padding=second.padding, bias=has_bias(second)),
             tnn.BatchNorm2d(128),
             tnn.LeakyReLU(0.2), tnn.Flatten())
-        self.classify = tnn.Linear(128 * 7 * 7 + self.num_classes, 1)
+        hidden = ours.hidden_units
+        if hidden:
+            self.hidden = tnn.Sequential(
+                tnn.Linear(128 * 7 * 7 + self.num_classes, hidden, bias=has_bias(ours.hidden[0])),
+                tnn.BatchNorm1d(hidden), tnn.LeakyReLU(0.2))
+        self.classify = tnn.Linear(hidden or 128 * 7 * 7 + self.num_classes, 1)
 
     def forward(self, images, labels=None):
-        if not self.num_classes:
-            return self.classify(self.features(images))
-        one_hot = torch_one_hot(labels, self.num_classes)                       # (N, C)
-        label_maps = one_hot[:, :, None, None].expand(-1, -1, *images.shape[2:])  # (N, C, H, W)
-        features = self.features(torch.cat([images, label_maps], dim=1))
-        return self.classify(torch.cat([features, one_hot], dim=1))
+        if self.num_classes:
+            one_hot = torch_one_hot(labels, self.num_classes)                       # (N, C)
+            label_maps = one_hot[:, :, None, None].expand(-1, -1, *images.shape[2:])  # (N, C, H, W)
+            features = torch.cat([self.features(torch.cat([images, label_maps], dim=1)), one_hot], dim=1)
+        else:
+            features = self.features(images)
+        if hasattr(self, "hidden"):
+            features = self.hidden(features)
+        return self.classify(features)
 
 
 class TorchVAE(tnn.Module):
@@ -287,6 +312,7 @@ RECIPES = {
     "gan-upsample-g2": {"model": "gan", "generator": "upsample", "generator_steps": 2, "lr": 4e-4},
     "gan-upsample-d5-g2": {"model": "gan", "generator": "upsample", "discriminator_kernel": 5, "generator_steps": 2,
                            "lr": 4e-4},
+    "gan-radford": {"model": "gan", "generator": "radford", "discriminator_kernel": 5, "discriminator_hidden": 1024},
     "vae": {"model": "vae"},
 }
 GENERATIVE_KINDS = tuple(kind for kind in RECIPES if kind != "classifier")
@@ -296,6 +322,7 @@ TITLES = {"gan": "GAN", "cgan": "Conditional GAN", "gan-upsample": "GAN (upsampl
           "gan-g2": "GAN (2 generator updates per step)",
           "gan-upsample-g2": "GAN (upsample generator, 2 generator updates per step, lr 4e-4)",
           "gan-upsample-d5-g2": "GAN (upsample generator, 5x5 discriminator, 2 generator updates per step, lr 4e-4)",
+          "gan-radford": "GAN (Radford et al.'s MNIST architecture: 1024-unit Linear layers, 5x5 kernels)",
           "vae": "VAE"}
 
 
@@ -718,7 +745,9 @@ def main(argv=None) -> None:
                              "on the label), gan-g2 (the GAN with --generator-steps 2), gan-upsample (the GAN "
                              "with --generator upsample), gan-upsample-g2 (--generator upsample "
                              "--generator-steps 2 --lr 4e-4), gan-upsample-d5-g2 (the same with "
-                             "--discriminator-kernel 5), vae (default: all but the upsample ones, "
+                             "--discriminator-kernel 5), gan-radford (--generator radford "
+                             "--discriminator-kernel 5 --discriminator-hidden 1024: Radford et al.'s MNIST "
+                             "architecture), vae (default: all but the upsample ones, "
                              "which are meant for --device cuda)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: train ours with the CuPy backend and the twin with PyTorch CUDA (TF32 off); "

@@ -128,13 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--conditional", action="store_true", default=None,
                        help="condition the gan/vae on the digit label (one-hot)")
     train.add_argument("--generator", choices=GENERATOR_ARCHITECTURES, default=None,
-                       help="gan: 'dcgan' (ConvTranspose2d, the default) or 'upsample' (wider, Upsample + Conv2d: "
-                            "better samples, about 27x the generator's arithmetic: meant for a GPU)")
+                       help="gan: 'dcgan' (ConvTranspose2d, the default), 'upsample' (wider, Upsample + Conv2d: "
+                            "better samples, about 27x the generator's arithmetic: meant for a GPU) or 'radford' "
+                            "(a 1024-unit Linear layer first, 5x5 ConvTranspose2d: Radford et al.'s MNIST generator)")
     train.add_argument("--generator-steps", type=positive_int, default=None, metavar="K",
                        help="gan: generator updates per discriminator update (default 1)")
     train.add_argument("--discriminator-kernel", type=int, choices=DISCRIMINATOR_KERNEL_SIZES, default=None,
                        metavar="{4,5}", help="gan: kernel size of the discriminator's two convolutions "
                                               "(default 4, the DCGAN one; 5: padding 2, same shapes)")
+    train.add_argument("--discriminator-hidden", type=int, default=None, metavar="UNITS",
+                       help="gan: a Linear + BatchNorm1d + LeakyReLU layer of UNITS units before the "
+                            "discriminator's logit (default 0: none; Radford et al.'s MNIST code: 1024)")
     train.add_argument("--seed", type=int, default=None, help="seed of weights, data order and noise (default 0)")
     train.add_argument("--shift-augment", type=int, default=None, metavar="PIXELS",
                        help="classifier: shift each training image randomly by up to PIXELS (default 2; 0: off)")
@@ -201,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 TRAIN_SETTINGS = ("dataset", "data_dir", "download", "epochs", "batch_size", "lr", "latent_dim", "conditional",
                   "generator", "generator_steps",
-                  "discriminator_kernel", "seed", "backend", "limit", "shift_augment")
+                  "discriminator_kernel", "discriminator_hidden", "seed", "backend", "limit", "shift_augment")
 
 
 def train_config(args) -> tuple:

@@ -71,8 +71,23 @@ def test_upsample_generator_shapes(backend, rng, num_classes):
     assert logits.shape == (BATCH, 1, 28, 28) and logits.dtype == np.float32
 
 
+@pytest.mark.parametrize("num_classes", [0, 10])
+def test_radford_generator_shapes(backend, rng, num_classes):
+    """Radford et al.'s MNIST generator: Linear to 1024, Linear to 128x7x7, two 5x5 ConvTranspose2d."""
+    generator = Generator(latent_dim=16, num_classes=num_classes, architecture="radford")
+    assert generator.project[0].weight.shape == (1024, 16 + num_classes)
+    assert generator.project[3].weight.shape == (128 * 7 * 7, 1024)
+    first, last = generator.upsample[0], generator.upsample[3]
+    assert first.weight.shape == (128, 64, 5, 5) and last.weight.shape == (64, 1, 5, 5)
+    assert first.stride == first.padding == (2, 2) and first.output_padding == (1, 1)
+    labels = LABELS if num_classes else None
+    logits = generator(standard_normal(rng, (BATCH, 16)), labels)
+    assert logits.shape == (BATCH, 1, 28, 28) and logits.dtype == np.float32
+
+
 def test_generator_architecture_is_checked():
-    with pytest.raises(ValueError, match=r"architecture must be one of \('dcgan', 'upsample'\), got 'unet'"):
+    with pytest.raises(ValueError, match=r"architecture must be one of \('dcgan', 'upsample', 'radford'\), "
+                                         r"got 'unet'"):
         Generator(architecture="unet")
 
 
@@ -94,6 +109,20 @@ def test_discriminator_kernel_size_is_checked():
         Discriminator(kernel_size=3)
     with pytest.raises(ValueError, match=r"kernel_size must be one of \(4, 5\), got 5.0"):
         Discriminator(kernel_size=5.0)
+
+
+@pytest.mark.parametrize("num_classes", [0, 10])
+def test_discriminator_hidden_layer(backend, images, num_classes):
+    """hidden=H puts Linear(128*7*7 + C, H) -> BatchNorm1d -> LeakyReLU between the features and the logit."""
+    discriminator = Discriminator(num_classes=num_classes, kernel_size=5, hidden=32)
+    assert [type(layer).__name__ for layer in discriminator.hidden] == ["Linear", "BatchNorm1d", "LeakyReLU"]
+    assert discriminator.hidden[0].weight.shape == (32, 128 * 7 * 7 + num_classes)
+    assert discriminator.classify.weight.shape == (1, 32)
+    logits = discriminator(images, LABELS if num_classes else None)
+    assert logits.shape == (BATCH, 1) and logits.dtype == np.float32
+    assert "hidden.0.weight" not in Discriminator(num_classes=num_classes).state_dict()   # hidden=0: no layer
+    with pytest.raises(ValueError, match=r"hidden must be an int >= 0 \(0: no hidden layer\), got -1"):
+        Discriminator(hidden=-1)
 
 
 @pytest.mark.parametrize("num_classes", [0, 10])
@@ -148,8 +177,10 @@ def test_dcgan_initialisation(backend):
 
 
 @pytest.mark.parametrize("build", [lambda: Generator(8, 10), lambda: Discriminator(10),
-                                   lambda: Discriminator(10, kernel_size=5), lambda: VAE(4, 10), Classifier],
-                         ids=["generator", "discriminator", "discriminator-k5", "vae", "classifier"])
+                                   lambda: Discriminator(10, kernel_size=5), lambda: VAE(4, 10), Classifier,
+                                   lambda: Generator(8, 10, "radford"), lambda: Discriminator(10, 5, hidden=16)],
+                         ids=["generator", "discriminator", "discriminator-k5", "vae", "classifier",
+                              "generator-radford", "discriminator-hidden"])
 def test_every_parameter_gets_a_gradient(backend, rng, images, build):
     model = build()
     if isinstance(model, Generator):

@@ -405,10 +405,28 @@ def test_cli_discriminator_kernel_recorded_kept_on_resume_and_used_by_sample(tmp
     assert result.returncode == 2 and "invalid choice: 3 (choose from 4, 5)" in result.stderr
 
 
+def test_cli_radford_architecture_recorded_kept_on_resume_and_used_by_sample(tmp_path):
+    """--generator radford --discriminator-hidden 1024: both in the checkpoint, kept on resume, rebuilt by sample."""
+    out = tmp_path / "gan-radford"
+    common = ["--data-dir", MNIST_10K, "--limit", 32, "--batch-size", 32, "--out", out]
+    assert run_cli("train", "gan", "--generator", "radford", "--discriminator-hidden", 1024, "--epochs", 1,
+                   *common).returncode == 0
+    state = load_checkpoint(out / "checkpoint.npz")
+    config = TrainConfig.from_json(state["config"])
+    assert (config.generator, config.discriminator_hidden) == ("radford", 1024)
+    assert state["models"]["generator"]["project.0.weight"].shape == (1024, 100)
+    assert state["models"]["discriminator"]["hidden.0.weight"].shape == (1024, 128 * 7 * 7)
+    result = run_cli("train", "gan", "--discriminator-hidden", 0, "--epochs", 2, "--resume", *common)
+    assert result.returncode != 0 and "--discriminator-hidden 1024 (asked 0)" in result.stderr
+    assert run_cli("sample", out, "--n", 4, "--out", tmp_path / "s.png").returncode == 0
+
+
 @pytest.mark.parametrize("name, flag, gan_value, bad_value, bad_message, default", [
     ("generator", "--generator", "upsample", "unet", "unknown --generator 'unet'", "dcgan"),
     ("generator_steps", "--generator-steps", 2, 0, "--generator-steps must be an integer >= 1, got 0", 1),
     ("discriminator_kernel", "--discriminator-kernel", 5, 3, "--discriminator-kernel must be one of 4, 5, got 3", 4),
+    ("discriminator_hidden", "--discriminator-hidden", 1024, -1,
+     r"--discriminator-hidden must be an integer >= 0 \(0: no hidden layer\), got -1", 0),
 ])
 def test_gan_options_are_checked_and_old_checkpoints_get_the_default(name, flag, gan_value, bad_value, bad_message,
                                                                       default):

@@ -27,6 +27,13 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
       Conv2d(128, 128, 3, padding 1) -> BatchNorm2d -> ReLU          (N, 128, 14, 14)
       Upsample(2) -> Conv2d(128, 1, 5, padding 2)                    logits (N, 1, 28, 28)
 
+    Generator(architecture="radford"): the generator of Radford et al.'s MNIST code
+      Linear(L + C, 1024) -> BatchNorm1d -> ReLU                     (N, 1024)
+      Linear(1024, 128*7*7) -> BatchNorm1d -> ReLU -> Unflatten     (N, 128, 7, 7)
+      ConvTranspose2d(128, 64, 5, stride 2, padding 2, output_padding 1) -> BatchNorm2d -> ReLU   (N, 64, 14, 14)
+      ConvTranspose2d(64, 1, 5, stride 2, padding 2, output_padding 1)   logits (N, 1, 28, 28)
+      (output_padding 1 makes (7 - 1)*2 - 2*2 + 5 = 13 into 14, and 27 into 28)
+
     Discriminator  x (N, 1, 28, 28) [+ C constant label maps]
       Conv2d(1 + C, 64, 4, stride 2, padding 1) -> LeakyReLU(0.2)   (N, 64, 14, 14)
       Conv2d(64, 128, 4, stride 2, padding 1) -> BatchNorm2d -> LeakyReLU(0.2)   (N, 128, 7, 7)
@@ -36,6 +43,10 @@ Shapes (N images, latent size L, C classes; C = 0 for the unconditional model)::
       Radford et al.'s own MNIST code (same output sizes: floor((28 + 2*2 - 5) / 2) + 1 = 14,
       then 7); each pixel of the 7x7 map sees a 13x13 patch of the image instead of 10x10
       (k + 2(k - 1) pixels for two stride-2 layers).
+
+    Discriminator(hidden=H): Linear(128*7*7 + C, H) -> BatchNorm1d -> LeakyReLU(0.2) between
+      the features and the logit, which becomes Linear(H, 1).  Radford et al.'s MNIST
+      discriminator is Discriminator(kernel_size=5, hidden=1024).
 
 A layer followed by BatchNorm has no bias (``bias=False``, as in the DCGAN
 reference code): BatchNorm subtracts the batch mean, which removes any
@@ -68,15 +79,16 @@ from ..tensor import Tensor
 from .conditioning import append_label_maps, append_one_hot, check_labels
 
 IMAGE_SHAPE = (1, 28, 28)
-GENERATOR_ARCHITECTURES = ("dcgan", "upsample")
+GENERATOR_ARCHITECTURES = ("dcgan", "upsample", "radford")
 DISCRIMINATOR_KERNEL_SIZES = (4, 5)          # 4: the DCGAN one (padding 1); 5: padding 2
 
 
 class Generator(nn.Module):
     """G(z, label): noise (N, latent_dim) [and labels (N,)] -> image logits (N, 1, 28, 28).
 
-    ``architecture``: "dcgan" (ConvTranspose2d, 128 channels; the default) or "upsample"
-    (Upsample + Conv2d, 256 channels, one more convolution); see the module docstring.
+    ``architecture``: "dcgan" (ConvTranspose2d, 128 channels; the default), "upsample"
+    (Upsample + Conv2d, 256 channels, one more convolution) or "radford" (a 1024-unit
+    Linear layer first, 5x5 ConvTranspose2d kernels); see the module docstring.
     """
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 0, architecture: str = "dcgan"):
@@ -87,9 +99,12 @@ class Generator(nn.Module):
         self.latent_dim = int(latent_dim)
         self.num_classes = int(num_classes)
         self.architecture = architecture
-        self.channels = 128 if architecture == "dcgan" else 256    # of the 7x7 maps after the projection
+        self.channels = 256 if architecture == "upsample" else 128  # of the 7x7 maps after the projection
+        hidden = [nn.Linear(self.latent_dim + self.num_classes, 1024, bias=False),   # "radford" only
+                  nn.BatchNorm1d(1024), nn.ReLU()] if architecture == "radford" else []
         self.project = nn.Sequential(                      # (N, L + C) -> (N, channels, 7, 7)
-            nn.Linear(self.latent_dim + self.num_classes, self.channels * 7 * 7, bias=False),
+            *hidden,
+            nn.Linear(1024 if hidden else self.latent_dim + self.num_classes, self.channels * 7 * 7, bias=False),
             nn.BatchNorm1d(self.channels * 7 * 7),
             nn.ReLU(),
             nn.Unflatten(1, (self.channels, 7, 7)),
@@ -100,6 +115,13 @@ class Generator(nn.Module):
                 nn.BatchNorm2d(64),
                 nn.ReLU(),
                 nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
+            )
+        elif architecture == "radford":                    # 5x5 kernels: 7 -> 14 -> 28 with output_padding 1
+            self.upsample = nn.Sequential(
+                nn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1, bias=False),
+                nn.BatchNorm2d(64),
+                nn.ReLU(),
+                nn.ConvTranspose2d(64, 1, 5, stride=2, padding=2, output_padding=1),
             )
         else:
             self.upsample = nn.Sequential(                 # (N, 256, 7, 7) -> (N, 1, 28, 28)
@@ -130,17 +152,22 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """D(x, label): images (N, 1, 28, 28) in [0, 1] [and labels (N,)] -> logits (N, 1) of "real".
 
-    ``kernel_size``: 4 (the DCGAN discriminator; the default) or 5 (padding 2, same shapes);
-    see the module docstring.
+    ``kernel_size``: 4 (the DCGAN discriminator; the default) or 5 (padding 2, same shapes).
+    ``hidden``: 0 (the default: the features go straight to the logit) or the width of a
+    Linear -> BatchNorm1d -> LeakyReLU(0.2) layer between them (1024 in Radford et al.'s
+    MNIST code).  See the module docstring.
     """
 
-    def __init__(self, num_classes: int = 0, kernel_size: int = 4):
+    def __init__(self, num_classes: int = 0, kernel_size: int = 4, hidden: int = 0):
         super().__init__()
         if type(kernel_size) is not int or kernel_size not in DISCRIMINATOR_KERNEL_SIZES:
             raise ValueError(f"Discriminator: kernel_size must be one of {DISCRIMINATOR_KERNEL_SIZES}, "
                              f"got {kernel_size!r}")
+        if type(hidden) is not int or hidden < 0:
+            raise ValueError(f"Discriminator: hidden must be an int >= 0 (0: no hidden layer), got {hidden!r}")
         self.num_classes = int(num_classes)
         self.kernel_size = kernel_size
+        self.hidden_units = hidden
         padding = (kernel_size - 1) // 2                   # 4 -> 1, 5 -> 2: 28 -> 14 -> 7 either way
         self.features = nn.Sequential(                     # (N, 1 + C, 28, 28) -> (N, 128*7*7)
             nn.Conv2d(1 + self.num_classes, 64, kernel_size, stride=2, padding=padding),
@@ -150,7 +177,13 @@ class Discriminator(nn.Module):
             nn.LeakyReLU(0.2),
             nn.Flatten(),
         )
-        self.classify = nn.Linear(128 * 7 * 7 + self.num_classes, 1)
+        if hidden:                                         # (N, 128*7*7 + C) -> (N, hidden)
+            self.hidden = nn.Sequential(
+                nn.Linear(128 * 7 * 7 + self.num_classes, hidden, bias=False),
+                nn.BatchNorm1d(hidden),
+                nn.LeakyReLU(0.2),
+            )
+        self.classify = nn.Linear(hidden or 128 * 7 * 7 + self.num_classes, 1)
         nn.init.dcgan_init(self)
 
     def forward(self, images: Tensor, labels=None) -> Tensor:
@@ -158,8 +191,11 @@ class Discriminator(nn.Module):
         check_labels(labels, self.num_classes, "Discriminator")
         if tuple(images.shape[1:]) != IMAGE_SHAPE:
             raise ValueError(f"Discriminator: expected images of shape (N, 1, 28, 28), got {images.shape}")
-        features = self.features(append_label_maps(images, labels, self.num_classes))
-        return self.classify(append_one_hot(features, labels, self.num_classes))
+        features = append_one_hot(self.features(append_label_maps(images, labels, self.num_classes)),
+                                  labels, self.num_classes)
+        if self.hidden_units:
+            features = self.hidden(features)
+        return self.classify(features)
 
 
 def _bce_with_constant_target(logits: Tensor, value: float) -> Tensor:

@@ -34,12 +34,14 @@ class TrainConfig:
     batch_size, lr: mini-batch size and Adam's learning rate.
     latent_dim: size of the noise / latent code (GAN and VAE).
     conditional: GAN/VAE conditioned on the class label (one-hot).
-    generator: GAN only: "dcgan" (the default) or "upsample", the wider resize-convolution
-        generator (see ``models.gan``).
+    generator: GAN only: "dcgan" (the default), "upsample", the wider resize-convolution
+        generator, or "radford", the generator of Radford et al.'s MNIST code (see ``models.gan``).
     generator_steps: GAN only: generator updates per discriminator update (default 1; each
         extra one draws fresh noise, see ``GANTrainer``).
     discriminator_kernel: GAN only: the discriminator's kernel size, 4 (the DCGAN one, the
         default) or 5 (see ``models.gan``).
+    discriminator_hidden: GAN only: width of a hidden Linear layer between the discriminator's
+        features and its logit (0, the default: none; 1024 in Radford et al.'s MNIST code).
     seed: seeds the initial weights, the data order and the noise.
     backend: "numpy" or "cupy".  out: the run folder.
     limit: use only the first ``limit`` training images (and at most as many test images).
@@ -65,6 +67,7 @@ class TrainConfig:
     generator: str = "dcgan"
     generator_steps: int = 1
     discriminator_kernel: int = 4
+    discriminator_hidden: int = 0
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
@@ -90,6 +93,11 @@ class TrainConfig:
                              f"{', '.join(map(str, DISCRIMINATOR_KERNEL_SIZES))}, got {self.discriminator_kernel!r}")
         if self.model != "gan" and self.discriminator_kernel != 4:
             raise ValueError("--discriminator-kernel applies to the gan only")
+        if type(self.discriminator_hidden) is not int or self.discriminator_hidden < 0:
+            raise ValueError(f"--discriminator-hidden must be an integer >= 0 (0: no hidden layer), "
+                             f"got {self.discriminator_hidden!r}")
+        if self.model != "gan" and self.discriminator_hidden != 0:
+            raise ValueError("--discriminator-hidden applies to the gan only")
         if self.model != "classifier" and self.shift_augment:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:

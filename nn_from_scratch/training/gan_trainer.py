@@ -50,7 +50,8 @@ class GANTrainer(Trainer):
     @staticmethod
     def build_models(config) -> dict:
         return {"generator": Generator(config.latent_dim, config.num_classes, config.generator),
-                "discriminator": Discriminator(config.num_classes, config.discriminator_kernel)}
+                "discriminator": Discriminator(config.num_classes, config.discriminator_kernel,
+                                               config.discriminator_hidden)}
 
     def build_optimizers(self) -> dict:
         return {name: optim.Adam(model.parameters(), lr=self.config.lr, betas=GAN_BETAS)
