@@ -156,12 +156,12 @@ class TorchDiscriminator(tnn.Module):
             tnn.Conv2d(64, 128, second.kernel_size, stride=2, padding=second.padding, bias=has_bias(second)),
             tnn.BatchNorm2d(128),
             tnn.LeakyReLU(0.2), tnn.Flatten())
-        hidden = ours.hidden_units
+        self.hidden_units = hidden = ours.hidden_units
         if hidden:
             self.hidden = tnn.Sequential(
                 tnn.Linear(128 * 7 * 7 + self.num_classes, hidden, bias=has_bias(ours.hidden[0])),
                 tnn.BatchNorm1d(hidden), tnn.LeakyReLU(0.2))
-        self.classify = tnn.Linear(hidden or 128 * 7 * 7 + self.num_classes, 1)
+        self.classify = tnn.Linear(hidden or (128 * 7 * 7 + self.num_classes), 1)
 
     def forward(self, images, labels=None):
         if self.num_classes:
@@ -170,7 +170,7 @@ class TorchDiscriminator(tnn.Module):
             features = torch.cat([self.features(torch.cat([images, label_maps], dim=1)), one_hot], dim=1)
         else:
             features = self.features(images)
-        if hasattr(self, "hidden"):
+        if self.hidden_units:
             features = self.hidden(features)
         return self.classify(features)
 

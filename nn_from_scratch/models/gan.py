@@ -191,7 +191,7 @@ class Discriminator(nn.Module):
                 nn.BatchNorm1d(hidden),
                 nn.LeakyReLU(0.2),
             )
-        self.classify = nn.Linear(hidden or 128 * 7 * 7 + self.num_classes, 1)
+        self.classify = nn.Linear(hidden or (128 * 7 * 7 + self.num_classes), 1)
         nn.init.dcgan_init(self)
 
     def forward(self, images: Tensor, labels=None) -> Tensor:
