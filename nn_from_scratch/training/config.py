@@ -23,6 +23,9 @@ DEFAULTS = {
 # Settings that may differ between a run and its --resume: the rest must match.
 RESUMABLE_CHANGES = ("epochs", "data_dir", "backend", "out", "download")
 
+# Settings that only the GAN reads: any other model must leave them at their defaults.
+GAN_ONLY_SETTINGS = ("generator", "generator_steps", "discriminator_kernel", "discriminator_hidden")
+
 
 @dataclasses.dataclass
 class TrainConfig:
@@ -82,22 +85,18 @@ class TrainConfig:
         if self.generator not in GENERATOR_ARCHITECTURES:
             raise ValueError(f"unknown --generator {self.generator!r}: choose one of "
                              f"{', '.join(GENERATOR_ARCHITECTURES)}")
-        if self.model != "gan" and self.generator != "dcgan":
-            raise ValueError("--generator applies to the gan only")
-        if self.model != "gan" and self.generator_steps != 1:
-            raise ValueError("--generator-steps applies to the gan only")
         if type(self.generator_steps) is not int or self.generator_steps < 1:
             raise ValueError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
         if type(self.discriminator_kernel) is not int or self.discriminator_kernel not in DISCRIMINATOR_KERNEL_SIZES:
             raise ValueError(f"--discriminator-kernel must be one of "
                              f"{', '.join(map(str, DISCRIMINATOR_KERNEL_SIZES))}, got {self.discriminator_kernel!r}")
-        if self.model != "gan" and self.discriminator_kernel != 4:
-            raise ValueError("--discriminator-kernel applies to the gan only")
         if type(self.discriminator_hidden) is not int or self.discriminator_hidden < 0:
             raise ValueError(f"--discriminator-hidden must be an integer >= 0 (0: no hidden layer), "
                              f"got {self.discriminator_hidden!r}")
-        if self.model != "gan" and self.discriminator_hidden != 0:
-            raise ValueError("--discriminator-hidden applies to the gan only")
+        if self.model != "gan":
+            for field in dataclasses.fields(self):
+                if field.name in GAN_ONLY_SETTINGS and getattr(self, field.name) != field.default:
+                    raise ValueError(f"--{field.name.replace('_', '-')} applies to the gan only")
         if self.model != "classifier" and self.shift_augment:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:
