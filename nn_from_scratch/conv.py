@@ -55,6 +55,7 @@ import numbers
 import numpy
 
 from .backend import array_module
+from .channel_sums import channel_sums, column_sums
 from .tensor import Function
 
 # --------------------------------------------------------------------------
@@ -338,10 +339,11 @@ def col2im(cols, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=N
     return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
 
 
-def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=None):
-    """``col2im(rows @ w_mat, ...)`` computed one kernel position at a time.
+def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=None,
+                      bias=None):
+    """``col2im(rows @ w_mat, ...)`` (plus ``bias`` per channel, if given) computed one kernel position at a time.
 
-    Shapes: rows (N*OH*OW, A), w_mat (A, KH*KW*C) -> x (N, C, H, W).
+    Shapes: rows (N*OH*OW, A), w_mat (A, KH*KW*C), bias (C,) or None -> x (N, C, H, W).
 
     The product ``rows @ w_mat`` is a (N*OH*OW, KH*KW*C) matrix: for a 4x4
     kernel and stride 2 it is 4 times larger than the image, and col2im
@@ -351,17 +353,32 @@ def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilatio
     that block of the product (a GEMM of (N*OH*OW, A) by (A, C)) and adds it
     onto the image at once, while it is still in the cache.  The
     arithmetic is the same as ``col2im(rows @ w_mat)`` (the tests check that).
+    The image starts at ``bias`` instead of 0 when one is given, which adds
+    the bias of a transposed convolution without another pass over the image.
     """
     xp = array_module(rows, w_mat)
     kh, kw = as_pair(kernel, "kernel_size", 1)
     (sh, sw), (ph, pw), (dh, dw) = as_pair(stride, "stride", 1), as_pair(padding), as_pair(dilation, "dilation", 1)
     n, c, h, w = x_shape
     oh, ow = output_size or conv2d_output_size(h, w, (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat))
+    if bias is None:
+        x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat))
+    else:
+        x_padded = xp.empty((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat, bias))
+        x_padded[...] = bias                             # every pixel starts at its channel's bias
+    if c == 1:
+        # One channel: the blocks are single columns, and KH*KW matrix-vector products would read
+        # ``rows`` KH*KW times.  One GEMM computes the whole product instead, transposed, so that
+        # each kernel position's values are one contiguous row of it (measured: 0.32-0.51 ms
+        # instead of 0.51-0.74 ms for the 28x28 images of a DCGAN or VAE).
+        product_t = w_mat.T @ rows.T                     # (KH*KW, N*OH*OW)
     for p in range(kh):
         for q in range(kw):
             block = (p * kw + q) * c
-            values = rows @ w_mat[:, block:block + c]        # (N*OH*OW, C): columns block..block+C of the product
+            if c == 1:
+                values = product_t[block]                    # (N*OH*OW,): the product's column `block`
+            else:
+                values = rows @ w_mat[:, block:block + c]    # (N*OH*OW, C): columns block..block+C of the product
             rows_p = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
             columns_q = slice(q * dw, q * dw + sw * (ow - 1) + 1, sw)
             x_padded[:, rows_p, columns_q, :] += values.reshape(n, oh, ow, c)
@@ -454,7 +471,7 @@ class Conv2dFunction(Function):
         if not self.has_bias:
             return grad_x, grad_weight
         if self.needs_input_grad[2]:
-            grad_bias = g_rows.sum(axis=0)                                          # (O,)
+            grad_bias = column_sums(g_rows)                                         # (O,): G summed over rows
         return grad_x, grad_weight, grad_bias
 
     def release(self) -> None:
@@ -505,10 +522,8 @@ class ConvTranspose2dFunction(Function):
                                               self.output_padding, self.dilation)
         x_rows = image_to_rows(x)                                                  # (N*H*W, C)
         w_mat = weight_matrix(weight)                                              # (C, K)
-        y = col2im_of_product(x_rows, w_mat, (n, out_channels, oh, ow), self.kernel,  # col2im(X @ w_mat)
-                              self.stride, self.padding, self.dilation, output_size=(h, w))
-        if bias is not None:
-            y += bias.reshape(1, out_channels, 1, 1)
+        y = col2im_of_product(x_rows, w_mat, (n, out_channels, oh, ow), self.kernel,  # col2im(X @ w_mat) + bias
+                              self.stride, self.padding, self.dilation, output_size=(h, w), bias=bias)
         if self.needs_input_grad[1]:
             self.x_rows = x_rows
         if self.needs_input_grad[0]:
@@ -530,7 +545,7 @@ class ConvTranspose2dFunction(Function):
         if not self.has_bias:
             return grad_x, grad_weight
         if self.needs_input_grad[2]:
-            grad_bias = grad_output.sum(axis=(0, 2, 3))                            # (O,)
+            grad_bias = channel_sums(grad_output)                                  # (O,): summed over N, OH, OW
         return grad_x, grad_weight, grad_bias
 
 

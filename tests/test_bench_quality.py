@@ -85,7 +85,12 @@ def test_twin_follows_our_trainer_step_for_step(bench, tiny_mnist, tmp_path, kin
     # upsample generator the losses drift apart by up to ~1.2e-3 over 3 steps (measured; 6.6e-5 in step 1);
     # a twin that skipped the second G update differs by 0.26 at step 1 and 1.1 at step 3.  gan-radford's
     # 6.4-million-weight Linear layers drift as fast at lr 2e-4: 8e-8 at step 1, 4.9e-4 at step 3 (measured).
-    rel = 5e-3 if kind in ("gan-upsample-g2", "gan-upsample-d5-g2", "gan-radford") else 1e-4
+    # The DCGAN kinds already part at step 1 (1.3e-4 for gan, 2.5e-4 for gan-g2; up to 3e-4 by step 3,
+    # measured): since BatchNorm's mean and variance are summed by BLAS (nn_from_scratch/channel_sums.py,
+    # 2-3x more accurate than before, and rounded differently from PyTorch), D's first Adam update sends
+    # 3 of its 160k weights the other way (by 2 lr = 4e-4), and G's loss of the same step moves by 3e-4.
+    rel = {"gan-upsample-g2": 5e-3, "gan-upsample-d5-g2": 5e-3, "gan-radford": 5e-3,
+           "gan": 1e-3, "gan-g2": 1e-3}.get(kind, 1e-4)
     steps_compared(trainer, twin, train_set, kind, rel)
 
 
@@ -97,7 +102,7 @@ def test_twin_follows_extra_generator_steps(bench, tiny_mnist, tmp_path, kind):
     trainer = bench.make_trainer(kind, args, 0, train_set, train_set, 1)
     trainer.config.generator_steps = 3
     twin = bench.make_twin(kind, trainer)
-    loader_length = steps_compared(trainer, twin, train_set, kind, 1e-4)
+    loader_length = steps_compared(trainer, twin, train_set, kind, 1e-3 if kind == "gan" else 1e-4)   # see above
     ours_steps = {int(v) for k, v in trainer.optimizers["generator"].state_dict().items() if k.endswith(".step")}
     assert ours_steps == {int(entry["step"]) for entry in twin.g_optimizer.state.values()} == {3 * loader_length}
 

@@ -55,6 +55,7 @@ TRANSPOSE_CASES = [
     ((1, 2, 5, 4), (2, 3, 2, 3), (2, 3), (0, 1), (1, 2), 1, True),
     ((1, 2, 4, 4), (2, 2, 3, 3), 1, 1, 1, 2, True),          # output_padding >= stride, < dilation
     ((2, 1, 3, 4), (1, 2, 1, 1), 1, 0, 0, 1, True),          # 1x1 kernel
+    ((2, 3, 4, 4), (3, 1, 4, 4), 2, 1, 0, 1, True),          # one output channel, as the generator's last layer
     ((1, 2, 4, 3), (2, 2, 3, 2), 2, 2, 1, (2, 1), False),
 ]
 
@@ -161,6 +162,8 @@ def test_col2im_is_the_adjoint_of_im2col(backend, x_shape, kernel, stride, paddi
     ((2, 4, 14, 14), (4, 4), 2, 1, 1, None),
     ((1, 2, 9, 8), (4, 2), (2, 3), (1, 2), (1, 2), None),
     ((1, 2, 9, 8), (3, 3), 1, 0, 2, (4, 3)),               # fewer windows than fit, as conv_transpose2d uses
+    ((2, 1, 14, 14), (4, 4), 2, 1, 1, None),               # one channel: one transposed GEMM
+    ((1, 1, 9, 8), (3, 2), (2, 1), (1, 0), (1, 2), (4, 3)),
 ])
 def test_col2im_of_product_equals_col2im_of_the_product(backend, x_shape, kernel, stride, padding, dilation,
                                                         output_size):
@@ -173,6 +176,9 @@ def test_col2im_of_product_equals_col2im_of_the_product(backend, x_shape, kernel
     actual = col2im_of_product(rows, w_mat, x_shape, kernel, stride, padding, dilation, output_size)
     assert actual.shape == x_shape
     assert_close(actual, expected, 1e-13)
+    bias = on_backend(rng.standard_normal(c))
+    with_bias = col2im_of_product(rows, w_mat, x_shape, kernel, stride, padding, dilation, output_size, bias=bias)
+    assert_close(with_bias, expected + bias.reshape(1, c, 1, 1), 1e-13)
 
 
 # --------------------------------------------------------------------------

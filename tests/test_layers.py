@@ -140,6 +140,20 @@ def test_shape_layers_gradcheck(backend):
     assert nn.Unflatten(-1, (2, 2))(random_tensor(2, 3, 4)).shape == (2, 3, 2, 2)
 
 
+def test_flatten_of_a_channels_last_image_returns_its_gradient_channels_last(backend):
+    """A convolution's output is channels-last in memory; Flatten's backward hands the gradient back in that layout."""
+    conv = nn.Conv2d(2, 3, 3, padding=1).double()
+    x = random_tensor(2, 2, 4, 5)
+    image = conv(x).retain_grad()
+    assert not image.data.flags.c_contiguous and image.data.transpose(0, 2, 3, 1).flags.c_contiguous
+    flat = nn.Flatten()(image)
+    flat.backward(nf.Tensor(numpy.arange(flat.size, dtype=numpy.float64).reshape(flat.shape)))
+    grad = image.grad
+    numpy.testing.assert_array_equal(to_host(grad).reshape(-1), numpy.arange(flat.size))     # values in (C, H, W) order
+    assert to_host(grad).transpose(0, 2, 3, 1).flags.c_contiguous                           # memory channels-last
+    assert nf.gradcheck(lambda t: nn.Flatten()(conv(t)), [x])
+
+
 @pytest.mark.parametrize("scale", [1, 2, 3])
 def test_upsample_gradcheck(backend, scale):
     x = random_tensor(2, 3, 2, 3)                                                  # non-square

@@ -136,6 +136,15 @@ class TestLossStability:
         np.testing.assert_allclose(F.softplus(x).numpy(), [0.0, 1e4])
         np.testing.assert_allclose(F.log_softmax(nf.Tensor([[1e4, 0.0]])).numpy(), [[0.0, -1e4]])
 
+    def test_relu_and_sigmoid_keep_their_values_at_infinities_and_nan(self, backend):
+        """The fast forms (maximum of two arrays, the numerator picked by arithmetic) change no value."""
+        x = np.array([-np.inf, -1e4, -20.0, -0.0, 0.0, 1e-30, 20.0, 1e4, np.inf, np.nan], dtype=np.float32)
+        relu = F.relu(nf.Tensor(x)).numpy()
+        np.testing.assert_array_equal(relu, np.maximum(x, 0))
+        e = np.exp(-np.abs(x))
+        np.testing.assert_array_equal(F.sigmoid(nf.Tensor(x)).numpy(), np.where(x >= 0, 1, e) / (1 + e))
+        assert relu[0] == 0.0 and np.isnan(relu[-1])
+
     def test_float32_stays_float32_through_every_loss(self, backend):
         x = nf.Tensor(np.zeros((2, 3), dtype=np.float32))
         t = nf.Tensor(np.full((2, 3), 0.5, dtype=np.float32))

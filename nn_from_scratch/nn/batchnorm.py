@@ -18,6 +18,7 @@ import numpy
 
 from .. import backend
 from ..backend import array_module
+from ..channel_sums import channel_sums
 from ..tensor import Function, Tensor
 from . import init
 from .module import Module, empty_parameter
@@ -52,17 +53,17 @@ class BatchNormFunction(Function):
 
     def forward(self, x, weight=None, bias=None):
         xp = array_module(x)
-        self.axes = (0,) + tuple(range(2, x.ndim))              # every axis but the channels
         self.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)       # a (C,) vector, broadcastable against x
         self.input_count = 1 + (weight is not None) + (bias is not None)
         self.use_batch_stats = self.fixed_mean is None
         # Two arrays of x's size are allocated, x_hat and y; every other step works in place.
         y = None
         if self.use_batch_stats:
-            mean = x.mean(axis=self.axes, keepdims=True)
+            m = x.size // x.shape[1]                            # values per channel
+            mean = (channel_sums(x) / m).reshape(self.shape)
             x_hat = x - mean
             y = xp.multiply(x_hat, x_hat, out=y)                # (x - mean)**2, in y's memory
-            var = y.mean(axis=self.axes, keepdims=True)
+            var = (channel_sums(y) / m).reshape(self.shape)
             self.batch_mean, self.batch_var = mean.reshape(-1), var.reshape(-1)
         else:
             x_hat = x - self.fixed_mean.reshape(self.shape)
@@ -82,9 +83,9 @@ class BatchNormFunction(Function):
 
     def backward(self, g):
         xp = array_module(g)
-        grad_bias = g.sum(axis=self.axes)                       # (C,)
+        grad_bias = channel_sums(g)                             # (C,)
         g_x_hat = g * self.x_hat                                # the one array of x's size allocated here
-        grad_weight = g_x_hat.sum(axis=self.axes)               # (C,)
+        grad_weight = channel_sums(g_x_hat)                     # (C,)
         scale = self.inv_std if self.weight is None else self.inv_std * self.weight.reshape(self.shape)
         if self.use_batch_stats:
             m = g.size // g.shape[1]
