@@ -291,7 +291,8 @@ def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
     ``as_strided`` builds the 6-D array of windows (N, OH, OW, KH, KW, C) as a
     *view* of the padded input: moving one output pixel right moves ``stride``
     pixels in memory, one kernel column moves ``dilation`` pixels.  Copying
-    that view into a contiguous array is the only copy.  ``output_size``
+    that view into a matrix (row-major; column-major for one channel, see
+    below) is the only copy.  ``output_size``
     (OH, OW) defaults to :func:`conv2d_output_size`; a smaller one uses only
     the first windows (the transposed convolution needs that).
     """
@@ -307,6 +308,17 @@ def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
         shape=(n, oh, ow, kh, kw, c),
         strides=(step_n, sh * step_h, sw * step_w, dh * step_h, dw * step_w, step_c),
     )
+    if c == 1:
+        # One channel: a window row is only KW values long in memory, too short for a fast
+        # copy.  Copying one kernel position at a time into the *transposed* matrix writes
+        # long runs instead (0.08 instead of 0.20 ms for 28x28 images at batch 64, 0.15
+        # instead of 0.44 ms at batch 128); the GEMMs take its transpose as it is.
+        cols_t = xp.empty((kh * kw, n * oh * ow), dtype=x.dtype)      # (K, N*OH*OW)
+        positions = cols_t.reshape(kh, kw, n, oh, ow)
+        for p in range(kh):
+            for q in range(kw):
+                positions[p, q] = windows[:, :, :, p, q, 0]
+        return cols_t.T                                             # (N*OH*OW, K), column-major
     cols = empty_columns(xp, (n * oh * ow, kh * kw * c), x.dtype)
     cols.reshape(n, oh, ow, kh, kw, c)[...] = windows               # the one copy
     return cols

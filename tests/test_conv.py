@@ -158,6 +158,23 @@ def test_col2im_is_the_adjoint_of_im2col(backend, x_shape, kernel, stride, paddi
 
 
 @pytest.mark.parametrize("x_shape, kernel, stride, padding, dilation, output_size", [
+    ((3, 1, 28, 28), (4, 4), 2, 1, 1, None),
+    ((2, 1, 9, 8), (4, 3), (2, 1), (1, 2), (1, 2), None),
+    ((1, 1, 9, 8), (3, 3), 1, 0, 2, (4, 3)),
+])
+def test_im2col_of_one_channel_equals_the_general_copy(backend, x_shape, kernel, stride, padding, dilation,
+                                                       output_size):
+    """One channel takes its own copy (kernel position by kernel position, column-major): same values."""
+    x = on_backend(numpy.random.default_rng(2).standard_normal(x_shape))
+    cols = im2col(x, kernel, stride, padding, dilation, output_size)
+    two_channels = im2col(nf.Tensor(numpy.concatenate([to_host(x), -to_host(x)], axis=1)).data,
+                          kernel, stride, padding, dilation, output_size)     # general path, entries (kh, kw, c)
+    assert cols.shape == (two_channels.shape[0], kernel[0] * kernel[1])
+    numpy.testing.assert_array_equal(to_host(cols), to_host(two_channels[:, 0::2]))
+    numpy.testing.assert_array_equal(to_host(cols), -to_host(two_channels[:, 1::2]))
+
+
+@pytest.mark.parametrize("x_shape, kernel, stride, padding, dilation, output_size", [
     ((2, 3, 7, 6), (3, 3), 1, 1, 1, None),
     ((2, 4, 14, 14), (4, 4), 2, 1, 1, None),
     ((1, 2, 9, 8), (4, 2), (2, 3), (1, 2), (1, 2), None),

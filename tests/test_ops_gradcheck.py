@@ -58,6 +58,18 @@ def test_matmul_gradcheck(backend, n, k, m, batch, broadcast_b, seed):
     assert nf.gradcheck(lambda a, b: a @ b, [a, b])
 
 
+@pytest.mark.parametrize("shapes", [((64, 1), (1, 50)), ((3, 4, 1), (3, 1, 5)), ((2, 1, 4, 1), (3, 1, 6))])
+def test_an_outer_product_is_a_multiply_with_the_same_bits(backend, shapes):
+    """matrix_product computes a summed axis of length 1 as a broadcast multiply: exactly what matmul gives."""
+    from nn_from_scratch.functional.arithmetic import matrix_product
+    rng = np.random.default_rng(4)
+    for dtype in (np.float32, np.float64):
+        a, b = (nf.Tensor(rng.standard_normal(shape).astype(dtype)).data for shape in shapes)
+        product = matrix_product(a, b)
+        assert product.dtype == dtype
+        np.testing.assert_array_equal(to_host(product), to_host(a @ b))
+
+
 @pytest.mark.parametrize("shapes", [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((4, 2, 3), (3,))])
 def test_matmul_with_a_vector_gradcheck(backend, shapes, rng):
     a = nf.Tensor(rng.standard_normal(shapes[0]), requires_grad=True)

@@ -53,7 +53,8 @@ def test_two_input_ops_match_torch(backend, case, shape):
 
 
 @pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)),
-                                    ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,))])
+                                    ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
+                                    ((5, 1), (1, 3)), ((3, 4), (4, 1)), ((2, 3, 1), (1, 4))])   # outer products
 def test_matmul_matches_torch(backend, shapes):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])

@@ -149,6 +149,23 @@ def test_updates_in_place_and_float32_stays_float32(backend):
                    if not isinstance(value, int))
 
 
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "SGD"])
+def test_a_transposed_gradient_gives_the_same_update(backend, name):
+    """A Linear weight's gradient arrives as a transposed (column-major) view; the update must not care."""
+    rng = numpy.random.default_rng(3)
+    start, grads = rng.standard_normal((4, 6)), [rng.standard_normal((6, 4)) for _ in range(3)]
+    results = []
+    for transposed in (False, True):
+        param = nn.Parameter(start.copy())
+        opt = getattr(optim, name)([param], lr=0.01)
+        for grad in grads:
+            param.grad = on_backend(grad).T if transposed else on_backend(numpy.ascontiguousarray(grad.T))
+            opt.step()
+        results.append(to_host(param.data))
+    assert results[0].flags.c_contiguous and results[1].flags.c_contiguous
+    numpy.testing.assert_array_equal(results[0], results[1])
+
+
 def test_zero_grad_groups_and_lr_property(backend):
     first, second = make_parameters(numpy.float64)[:2]
     opt = optim.SGD([{"params": [first]}, {"params": [second], "lr": 0.5}], lr=0.1)

@@ -12,21 +12,32 @@ from ..backend import array_module
 from ..tensor import Function, Tensor
 
 
+def positive_part(x):
+    """max(x, 0), element-wise (NaN stays NaN).
+
+    NumPy runs ``maximum`` of two arrays vectorised but ``maximum(x, 0)`` with
+    the scalar 0 as a slow scalar loop (0.24 against 0.08 ms for 800k float32
+    values, NumPy 2.4).  The zeros need not be as large as x: one sample's
+    worth, ``zeros_like(x[:1])``, broadcast over the batch axis keeps the
+    inner loop vectorised and saves filling a whole array of zeros
+    (0.08 ms instead of 0.14 ms in all).
+    """
+    xp = array_module(x)
+    zeros = xp.zeros_like(x[:1]) if x.ndim >= 2 else xp.zeros_like(x)
+    return xp.maximum(x, zeros)
+
+
 class ReLU(Function):
     """y = max(x, 0).   dL/dx = g where x > 0, else 0 (the kink at 0 gets 0, as in PyTorch).
 
-    Two NumPy details make this 30% faster than the obvious
-    ``maximum(x, 0)`` and ``g * (x > 0)``: ``maximum`` of two arrays runs
-    vectorised but ``maximum`` with a scalar 0 does not (0.08 against 0.24 ms
-    for 800k float32 values, NumPy 2.4), and multiplying by a float mask
-    is faster than by a boolean one, which is converted on the fly.
+    The mask is kept as floats (1 where x > 0, else 0): multiplying by a float
+    mask is faster than by a boolean one, which NumPy converts on the fly
+    (0.10 against 0.14 ms for 800k float32 values).
     """
 
     def forward(self, x):
-        xp = array_module(x)
         self.positive = (x > 0).astype(x.dtype)          # 1 where x > 0, else 0: dy/dx
-        zeros = xp.zeros_like(x)
-        return xp.maximum(x, zeros, out=zeros)
+        return positive_part(x)
 
     def backward(self, g):
         return g * self.positive
@@ -61,9 +72,12 @@ class LeakyReLU(Function):
         return g * self.factor
 
 
-def stable_sigmoid(x):
+def stable_sigmoid(x, e=None):
     """sigmoid(x) = 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) <= 1,
     sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+
+    A caller that has computed ``e`` already passes it in (softplus and the
+    logistic loss keep it from their forward pass for their backward).
 
     The numerator (1 or e) is picked by arithmetic, e * negative + (1 - negative)
     with negative = 1 where x < 0 and 0 elsewhere, rather than by
@@ -72,7 +86,8 @@ def stable_sigmoid(x):
     slower than the whole sigmoid written this way.
     """
     xp = array_module(x)
-    e = xp.exp(-xp.abs(x))
+    if e is None:
+        e = xp.exp(-xp.abs(x))
     negative = (x < 0).astype(e.dtype)
     numerator = e * negative
     numerator += 1 - negative
@@ -107,10 +122,11 @@ class Softplus(Function):
     def forward(self, x):
         xp = array_module(x)
         self.x = x
-        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+        self.e = xp.exp(-xp.abs(x))                        # exp(-|x|), used again by backward's sigmoid
+        return positive_part(x) + xp.log1p(self.e)
 
     def backward(self, g):
-        return g * stable_sigmoid(self.x)
+        return g * stable_sigmoid(self.x, self.e)
 
 
 class Softmax(Function):

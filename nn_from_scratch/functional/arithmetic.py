@@ -152,6 +152,18 @@ class Clip(Function):
         return g * inside
 
 
+def matrix_product(a, b):
+    """``a @ b``, but as a broadcast multiply when the summed axis has length 1 (an outer product).
+
+    The result is the same bit for bit (each entry is one product), and BLAS is
+    slow there: for the (64, 1) @ (1, 6272) input gradient of the DCGAN
+    discriminator's last Linear, OpenBLAS takes 0.38 ms and ``a * b`` 0.02 ms.
+    """
+    if a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] == 1:
+        return a * b                     # (..., n, 1) * (..., 1, m) -> (..., n, m)
+    return a @ b
+
+
 class MatMul(Function):
     """y = a @ b: 2-D, batched (leading axes broadcast) or with a 1-D side, like ``numpy.matmul``.
 
@@ -159,11 +171,12 @@ class MatMul(Function):
         dL/da = g @ b.T   (n, m) @ (m, k) -> (n, k)
         dL/db = a.T @ g   (k, n) @ (n, m) -> (k, m)
     A 1-D a is treated as a row (1, k), a 1-D b as a column (k, 1).
+    The products go through :func:`matrix_product` (an outer product is a multiply).
     """
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return a @ b
+        return matrix_product(a, b)
 
     def backward(self, g):
         xp = array_module(g)
@@ -173,11 +186,11 @@ class MatMul(Function):
         g = g.reshape(batch_shape + (a.shape[-2], b.shape[-1]))   # put back the squeezed axes
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            grad_a = g @ xp.swapaxes(b, -1, -2)
+            grad_a = matrix_product(g, xp.swapaxes(b, -1, -2))
             if self.a.ndim == 1:
                 grad_a = grad_a.squeeze(-2)
         if self.needs_input_grad[1]:
-            grad_b = xp.swapaxes(a, -1, -2) @ g
+            grad_b = matrix_product(xp.swapaxes(a, -1, -2), g)
             if self.b.ndim == 1:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..backend import array_module, ignore_float_warnings
 from ..tensor import Function, Tensor
-from .activations import LogSoftmax, stable_sigmoid
+from .activations import LogSoftmax, positive_part, stable_sigmoid
 from .arithmetic import exp
 from .reductions import mean, sum
 
@@ -74,10 +74,11 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, x, t):
         xp = array_module(x, t)
         self.x, self.t = x, t
-        return xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
+        self.e = xp.exp(-xp.abs(x))                        # exp(-|x|), used again by backward's sigmoid
+        return positive_part(x) - x * t + xp.log1p(self.e)
 
     def backward(self, g):
-        grad_x = g * (stable_sigmoid(self.x) - self.t) if self.needs_input_grad[0] else None
+        grad_x = g * (stable_sigmoid(self.x, self.e) - self.t) if self.needs_input_grad[0] else None
         grad_t = -g * self.x if self.needs_input_grad[1] else None
         return grad_x, grad_t
 
