@@ -246,38 +246,40 @@ def pad_channels_last(x, padding):
 
 
 # The column matrices are the largest arrays of a convolution (12.8 MB for
-# Conv2d(64, 128, 4, 2, 1) at batch 64, four times the input) and a training
-# step allocates and frees them every time.  Memory that glibc has given back to
-# the kernel comes back zero-filled one 4 KiB page fault at a time, which costs
-# as much as the im2col copy itself, so finished column matrices are kept on a
-# small free list and the next im2col of the same shape fills one of them
-# instead.  NumPy only: CuPy keeps its own memory pool.
-_free_columns: dict = {}          # (shape, dtype) -> arrays nobody uses any more
-_MAX_FREE_COLUMNS = 4             # per shape and dtype
+# Conv2d(64, 128, 4, 2, 1) at batch 64, four times the input), and col2im's phase
+# images and products come next; a training step allocates and frees them every
+# time.  Memory that glibc has given back to the kernel comes back zero-filled
+# one 4 KiB page fault at a time, which costs as much as the im2col copy itself,
+# so such scratch arrays are kept on a small free list when finished, and the next
+# request of the same shape gets one of them instead.  NumPy only: CuPy keeps its
+# own memory pool.
+_free_scratch: dict = {}          # (shape, dtype) -> arrays nobody uses any more
+_MAX_FREE_SCRATCH = 4             # per shape and dtype
 
 
-def empty_columns(xp, shape, dtype):
-    """An uninitialised (rows, columns) array: a recycled one if there is one of this shape."""
+def empty_scratch(xp, shape, dtype):
+    """An uninitialised array of ``shape``: a recycled one if there is one of this shape and dtype."""
     if xp is numpy:
-        free = _free_columns.get((shape, numpy.dtype(dtype)))
+        free = _free_scratch.get((shape, numpy.dtype(dtype)))
         if free:
             return free.pop()
     return xp.empty(shape, dtype=dtype)
 
 
-def recycle_columns(cols) -> None:
-    """Put a column matrix that nothing will read any more on the free list (NumPy arrays only).
+def recycle_scratch(array) -> None:
+    """Put an array that nothing will read any more on the free list (NumPy arrays only).
 
-    Called by the Functions below for the column matrices they made
-    themselves and never handed out: Conv2dFunction's saved ``cols`` when its
-    graph is released after backward, ConvTranspose2dFunction's gradient
-    columns at the end of its backward.
+    Called in this file for the arrays it made itself and never handed out:
+    Conv2dFunction's saved column matrix ``cols`` when its graph is released
+    after backward, ConvTranspose2dFunction's gradient columns at the end of
+    its backward, and the phase images and products inside
+    :func:`col2im_of_product_by_phase`.
     """
-    if type(cols) is not numpy.ndarray or cols.base is not None:
+    if type(array) is not numpy.ndarray or array.base is not None:
         return                                     # a CuPy array, or a view of another array
-    free = _free_columns.setdefault((cols.shape, cols.dtype), [])
-    if len(free) < _MAX_FREE_COLUMNS:
-        free.append(cols)
+    free = _free_scratch.setdefault((array.shape, array.dtype), [])
+    if len(free) < _MAX_FREE_SCRATCH:
+        free.append(array)
 
 
 def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
@@ -319,7 +321,7 @@ def im2col(x, kernel, stride=1, padding=0, dilation=1, output_size=None):
             for q in range(kw):
                 positions[p, q] = windows[:, :, :, p, q, 0]
         return cols_t.T                                             # (N*OH*OW, K), column-major
-    cols = empty_columns(xp, (n * oh * ow, kh * kw * c), x.dtype)
+    cols = empty_scratch(xp, (n * oh * ow, kh * kw * c), x.dtype)
     cols.reshape(n, oh, ow, kh, kw, c)[...] = windows               # the one copy
     return cols
 
@@ -351,6 +353,20 @@ def col2im(cols, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=N
     return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
 
 
+def start_image(image, bias=None):
+    """Fill the array col2im adds onto, (N, H, W, k*C): with 0, or with ``bias`` (C,) in every pixel.
+
+    With a bias, the C values repeat along the last axis (k times), so every
+    channel of every pixel, or of every phase of a pixel, starts at its
+    channel's bias.  Returns ``image``.
+    """
+    if bias is None:
+        image[...] = 0
+    else:
+        image.reshape(-1, bias.shape[0])[...] = bias
+    return image
+
+
 def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilation=1, output_size=None,
                       bias=None):
     """``col2im(rows @ w_mat, ...)`` (plus ``bias`` per channel, if given) computed one kernel position at a time.
@@ -368,22 +384,20 @@ def col2im_of_product(rows, w_mat, x_shape, kernel, stride=1, padding=0, dilatio
     The image starts at ``bias`` instead of 0 when one is given, which adds
     the bias of a transposed convolution without another pass over the image.
 
-    When the kernel is a multiple of the stride (the 4x4, stride-2 layers of
-    a DCGAN or VAE) and there is no dilation, :func:`col2im_of_product_by_phase`
-    does the same sums in fewer, longer steps.
+    When the stride is more than 1, the kernel a multiple of it (the 4x4,
+    stride-2 layers of a DCGAN or VAE) and there is no dilation,
+    :func:`col2im_of_product_by_phase` does the same sums in fewer, longer
+    steps.
     """
-    xp = array_module(rows, w_mat)
     kh, kw = as_pair(kernel, "kernel_size", 1)
     (sh, sw), (ph, pw), (dh, dw) = as_pair(stride, "stride", 1), as_pair(padding), as_pair(dilation, "dilation", 1)
     n, c, h, w = x_shape
     oh, ow = output_size or conv2d_output_size(h, w, (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    if c > 1 and (dh, dw) == (1, 1) and kh % sh == 0 and kw % sw == 0:
+    if c > 1 and (dh, dw) == (1, 1) and (sh, sw) != (1, 1) and kh % sh == 0 and kw % sw == 0:
         return col2im_of_product_by_phase(rows, w_mat, x_shape, (kh, kw), (sh, sw), (ph, pw), (oh, ow), bias)
-    if bias is None:
-        x_padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat))
-    else:
-        x_padded = xp.empty((n, h + 2 * ph, w + 2 * pw, c), dtype=xp.result_type(rows, w_mat, bias))
-        x_padded[...] = bias                             # every pixel starts at its channel's bias
+    xp = array_module(rows, w_mat)
+    dtype = xp.result_type(rows, w_mat) if bias is None else xp.result_type(rows, w_mat, bias)
+    x_padded = start_image(xp.empty((n, h + 2 * ph, w + 2 * pw, c), dtype=dtype), bias)
     if c == 1:
         # One channel: the blocks are single columns, and KH*KW matrix-vector products would read
         # ``rows`` KH*KW times.  One GEMM computes the whole product instead, transposed, so that
@@ -423,8 +437,8 @@ def col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, ou
     pixel, so NumPy moves runs of only C numbers at a time; here every add
     writes whole rows of a phase image, and the interleaving copy moves runs
     of s*C.  (Measured for the VAE's 32-channel ConvTranspose2d(64, 32, 4, 2, 1)
-    at batch 128: 2.06 instead of 2.78 ms.)  With stride 1 there is one
-    phase and this is the same computation as :func:`col2im_of_product`.
+    at batch 128: 1.78 instead of 2.40-2.78 ms.)  With stride 1 there is one
+    phase, and this is :func:`col2im_of_product`'s computation plus a copy.
     """
     xp = array_module(rows, w_mat)
     (kh, kw), (sh, sw), (ph, pw), (oh, ow) = kernel, stride, padding, output_size
@@ -438,21 +452,20 @@ def col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, ou
         w_mat.reshape(a_size, shifts_h, sh, shifts_w, sw, c).transpose(1, 3, 0, 2, 4, 5)
     ).reshape(shifts_h, shifts_w, a_size, phases)                   # [a, b] -> (A, s*s*C)
     dtype = xp.result_type(rows, w_mat) if bias is None else xp.result_type(rows, w_mat, bias)
-    if bias is None:
-        phase_images = xp.zeros((n, u_size, v_size, phases), dtype=dtype)
-    else:
-        phase_images = xp.empty((n, u_size, v_size, phases), dtype=dtype)
-        phase_images.reshape(-1, c)[...] = bias                      # every pixel of every phase starts at the bias
+    # Scratch arrays from the free list: with glibc's default settings three fresh
+    # arrays of 3-4 MB per call would come back as page faults every time (measured:
+    # 11 ms instead of 2 ms for the VAE's ConvTranspose2d(64, 32) without keep_freed_memory).
+    phase_images = start_image(empty_scratch(xp, (n, u_size, v_size, phases), dtype), bias)
+    values = empty_scratch(xp, (rows.shape[0], phases), dtype)    # one buffer for the shifts' products
     for a in range(shifts_h):
         for b in range(shifts_w):
-            values = rows @ w_blocks[a, b]                           # (N*OH*OW, s*s*C)
+            xp.matmul(rows, w_blocks[a, b], out=values)              # (N*OH*OW, s*s*C)
             phase_images[:, a:a + oh, b:b + ow, :] += values.reshape(n, oh, ow, phases)
-    if sh == 1 and sw == 1:
-        x_padded = phase_images                                      # one phase: already the image
-    else:
-        x_padded = xp.empty((n, u_size, sh, v_size, sw, c), dtype=dtype)
-        x_padded[...] = phase_images.reshape(n, u_size, v_size, sh, sw, c).transpose(0, 1, 3, 2, 4, 5)
-        x_padded = x_padded.reshape(n, u_size * sh, v_size * sw, c)
+    recycle_scratch(values)
+    x_padded = xp.empty((n, u_size, sh, v_size, sw, c), dtype=dtype)
+    x_padded[...] = phase_images.reshape(n, u_size, v_size, sh, sw, c).transpose(0, 1, 3, 2, 4, 5)
+    recycle_scratch(phase_images)
+    x_padded = x_padded.reshape(n, u_size * sh, v_size * sw, c)
     return x_padded[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
 
 
@@ -526,7 +539,7 @@ class Conv2dFunction(Function):
         if self.needs_input_grad[1]:
             self.cols = cols
         else:
-            recycle_columns(cols)               # not needed for backward (e.g. under no_grad)
+            recycle_scratch(cols)               # not needed for backward (e.g. under no_grad)
         if self.needs_input_grad[0]:
             self.w_mat = w_mat
         return rows_to_image(y_rows, n, oh, ow)
@@ -550,7 +563,7 @@ class Conv2dFunction(Function):
         cols = self.__dict__.get("cols")
         super().release()
         if cols is not None:
-            recycle_columns(cols)
+            recycle_scratch(cols)
 
 
 class ConvTranspose2dFunction(Function):
@@ -612,7 +625,7 @@ class ConvTranspose2dFunction(Function):
         if self.needs_input_grad[1]:
             grad_weight = weight_from_matrix(self.x_rows.T @ g_cols, self.kernel)  # (C, K) -> (C, O, KH, KW)
         if self.needs_input_grad[0] or self.needs_input_grad[1]:
-            recycle_columns(g_cols)                                                # done with it
+            recycle_scratch(g_cols)                                                # done with it
         if not self.has_bias:
             return grad_x, grad_weight
         if self.needs_input_grad[2]:
