@@ -437,7 +437,7 @@ def col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, ou
     pixel, so NumPy moves runs of only C numbers at a time; here every add
     writes whole rows of a phase image, and the interleaving copy moves runs
     of s*C.  (Measured for the VAE's 32-channel ConvTranspose2d(64, 32, 4, 2, 1)
-    at batch 128: 1.78 instead of 2.40-2.78 ms.)  With stride 1 there is one
+    at batch 128: 1.89 instead of 2.50 ms.)  With stride 1 there is one
     phase, and this is :func:`col2im_of_product`'s computation plus a copy.
     """
     xp = array_module(rows, w_mat)
