@@ -9,6 +9,8 @@ Commands::
     reconstruct RUN_DIR          VAE: test images next to their reconstructions
     evaluate RUN_DIR             FID (with its real-vs-real floor), Inception Score; for a VAE
                                  also -ELBO and the importance-weighted NLL; saves evaluation.json
+    export RUN_DIR               the run's models for PyTorch: a state dict (FILE.pt) and the
+                                 module file that builds and loads them without this library (FILE.py)
 
 Exit codes: 0 done, 1 error (a one-line message, no traceback), 2 bad
 arguments, 130 interrupted by Ctrl-C (after saving a checkpoint).
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from . import viz
+from . import interop, viz
 from .backend import BackendError
 from .data import DATASET_NAMES, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
@@ -81,6 +84,16 @@ the run used --limit N), trained there automatically on first use (3 epochs) and
 reused afterwards, so that runs in the same folder are scored alike.  FID is
 reported with its floor: the FID between two halves of the real test images, the
 best a generator can score with as many images.
+"""
+
+
+EXPORT_EPILOG = """\
+example:
+  python -m nn_from_scratch export runs/gan --format torch --out gan.pt
+  python -c "import gan, torch; models = gan.load(); print(models['generator'].sample(torch.randn(4, 100)).shape)"
+
+The modules are nn_from_scratch's own, converted layer by layer (nn_from_scratch.interop.to_torch);
+see docs/outgrowing.md.
 """
 
 
@@ -197,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="vae: test images for the IWAE bound (default 500; it costs k decodes each)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the samples (default 0)")
     add_backend_option(evaluate)
+
+    export = commands.add_parser(
+        "export", help="the run's models for PyTorch: a state dict and the module that loads it",
+        description="Write the run's models as one PyTorch state dict (FILE.pt, keys '<model>.<parameter>', "
+                    "read by torch.load(FILE, weights_only=True)) and FILE.py, which defines the PyTorch modules "
+                    "and load() without needing nn_from_scratch.  Needs PyTorch.",
+        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("run_dir", metavar="RUN_DIR", help="folder of a gan, vae or classifier run")
+    export.add_argument("--format", choices=("torch",), default="torch", help="only torch for now (the default)")
+    export.add_argument("--out", default=None, metavar="FILE.pt",
+                        help="the state dict to write; FILE.py is written beside it (default: RUN_DIR/MODEL.pt)")
     return parser
 
 
@@ -314,12 +338,39 @@ def command_evaluate(args) -> int:
     return 0
 
 
+def command_export(args) -> int:
+    try:
+        interop.import_torch()
+    except ImportError as error:
+        raise ValueError(f"export --format torch: {error}") from None
+    if not Path(args.run_dir).is_dir():
+        raise CheckpointError(f"{args.run_dir} is not a folder: give the folder of a training run (--out of train)")
+    config, models = load_models(args.run_dir, "numpy")
+    out = Path(args.out or Path(args.run_dir) / f"{config.model}.pt")
+    folder = out.parent
+    if out.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        why = ("it is a folder" if out.is_dir() else f"the folder {folder} does not exist" if not folder.is_dir()
+               else f"the folder {folder} is not writable")
+        raise ValueError(f"cannot write --out {out}: {why}; give a .pt file in a writable folder")
+    command = f"python -m nn_from_scratch export {args.run_dir} --format torch --out {out}"
+    try:
+        state_dict_path, module_path = interop.export(models, out, command=command)
+    except OSError as error:
+        raise ValueError(f"cannot write --out {out}: {error.strerror or error}") from None
+    keys = ", ".join(f"'{name}.*'" for name in models)
+    print(f"wrote {state_dict_path}: the state dict ({keys}); torch.load(path, weights_only=True) reads it")
+    print(f"wrote {module_path}: the PyTorch modules, needing only torch; models = load() builds them and loads "
+          f"the weights (import it from {module_path.parent})")
+    return 0
+
+
 COMMANDS = {
     "train": command_train,
     "sample": command_sample,
     "interpolate": command_interpolate,
     "reconstruct": command_reconstruct,
     "evaluate": command_evaluate,
+    "export": command_export,
 }
 
 

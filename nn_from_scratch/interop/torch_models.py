@@ -5,9 +5,9 @@ This file imports only ``torch`` (and the standard library), never
 
 * :func:`nn_from_scratch.interop.to_torch` builds its PyTorch modules here;
 * ``python -m nn_from_scratch export RUN_DIR --format torch --out FILE.pt``
-  copies this file, unchanged, into ``FILE.py`` and appends the run's
-  architecture, so that the exported model loads where nn_from_scratch is not
-  installed.
+  copies this file, unchanged, into ``FILE.py`` and appends the code that builds
+  the run's models and loads their weights, so that the exported model loads where
+  nn_from_scratch is not installed.
 
 The four model classes below hold **no layer definitions**: their layers
 (``project``, ``upsample``, ``features``...) are given to them, converted one by
@@ -237,10 +237,3 @@ def build(architecture: dict) -> nn.Module:
         return MODELS[kind](**children, **architecture["arguments"])
     raise ValueError(f"unknown kind {kind!r} in the architecture; known: "
                      f"{', '.join([*LAYERS, *CONTAINERS, *MODELS])}")
-
-
-def build_and_load(architecture: dict, state_dict_path) -> nn.Module:
-    """:func:`build` the architecture, load the state dict saved at ``state_dict_path``; eval mode."""
-    model = build(architecture)
-    model.load_state_dict(torch.load(state_dict_path, map_location="cpu", weights_only=True))
-    return model.eval()
