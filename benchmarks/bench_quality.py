@@ -3,9 +3,9 @@
 For each seed, the GAN, the class-conditional GAN (``--models cgan``) and
 the VAE are built with the library's trainer (:class:`GANTrainer`,
 :class:`VAETrainer`: the library's own training step),
-and a PyTorch twin is built from ``torch.nn`` layers that mirror ours one for
-one.  The twin starts from the same weights (copied through ``state_dict``),
-sees the same batches (a :class:`DataLoader` with the same seed, hence the
+and their PyTorch twin is :func:`nn_from_scratch.interop.to_torch` of the very
+same models: the same layers and the same weights, with no second model
+definition here.  The twin sees the same batches (a :class:`DataLoader` with the same seed, hence the
 same index order), draws its generator noise / VAE eps from a NumPy generator
 with the same seed (hence the same numbers), and uses the same optimizer
 settings (Adam, PyTorch defaults otherwise) for the same number of epochs.
@@ -34,8 +34,8 @@ on host NumPy arrays):
 * conditional GAN samples, drawn for the labels 0, 1, ..., 9, 0, 1, ... in
   turn: the same, plus how often the classifier recognises the label asked for;
 * VAE: test negative ELBO (nats per image), :func:`metrics.vae_negative_elbo`
-  on the library's VAE; the PyTorch twin's trained weights are copied back
-  into a library VAE for it (the VAE has no BatchNorm: nothing else to copy).
+  on the library's VAE; the PyTorch twin's trained VAE is converted back for it
+  (:func:`nn_from_scratch.interop.from_torch`).
 
 Usage::
 
@@ -59,10 +59,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn as tnn
 from torch.nn import functional as TF
 
-from nn_from_scratch import backend, metrics, viz
+from nn_from_scratch import backend, interop, metrics, viz
 from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.models import VAE, Classifier
 from nn_from_scratch.tensor import Tensor, no_grad
@@ -77,132 +76,8 @@ CLASSIFIER_SHIFT = DEFAULTS["classifier"]["shift_augment"]      # pixels; the tr
 
 
 # --------------------------------------------------------------------------
-# PyTorch twins: the same layers, in the same order, under the same names
+# PyTorch twins: nf.interop.to_torch of the library's own models
 # --------------------------------------------------------------------------
-
-
-def has_bias(layer) -> bool:
-    return getattr(layer, "bias", None) is not None
-
-
-def torch_one_hot(labels, num_classes: int) -> torch.Tensor:
-    """(N,) integer labels -> (N, num_classes) float32 one-hot rows, like the library's ``one_hot``."""
-    return TF.one_hot(torch.as_tensor(labels, dtype=torch.int64), num_classes).float()
-
-
-class TorchGenerator(tnn.Module):
-    """Twin of :class:`nn_from_scratch.models.Generator`; ``ours`` gives the classes, the architecture
-    ("dcgan", "upsample" or "radford") and which layers have biases.
-
-    Conditional (``ours.num_classes`` = C > 0): the one-hot label is appended to the noise, as in ours.
-    """
-
-    def __init__(self, ours):
-        super().__init__()
-        latent_dim, project, upsample = ours.latent_dim, ours.project, ours.upsample
-        self.num_classes = ours.num_classes
-        channels = ours.channels
-        hidden = []
-        if ours.architecture == "radford":                                 # Linear -> BatchNorm1d -> ReLU first
-            hidden = [tnn.Linear(latent_dim + self.num_classes, 1024, bias=has_bias(project[0])),
-                      tnn.BatchNorm1d(1024), tnn.ReLU()]
-        projection = project[len(hidden)]
-        self.project = tnn.Sequential(
-            *hidden,
-            tnn.Linear(projection.in_features, channels * 7 * 7, bias=has_bias(projection)),
-            tnn.BatchNorm1d(channels * 7 * 7),
-            tnn.ReLU(), tnn.Unflatten(1, (channels, 7, 7)))
-        if ours.architecture == "radford":
-            self.upsample = tnn.Sequential(
-                tnn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1, bias=has_bias(upsample[0])),
-                tnn.BatchNorm2d(64), tnn.ReLU(),
-                tnn.ConvTranspose2d(64, 1, 5, stride=2, padding=2, output_padding=1, bias=has_bias(upsample[3])))
-        elif ours.architecture == "dcgan":
-            self.upsample = tnn.Sequential(
-                tnn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=has_bias(upsample[0])),
-                tnn.BatchNorm2d(64), tnn.ReLU(),
-                tnn.ConvTranspose2d(64, 1, 4, stride=2, padding=1, bias=has_bias(upsample[3])))
-        else:
-            self.upsample = tnn.Sequential(
-                tnn.Upsample(scale_factor=2, mode="nearest"),
-                tnn.Conv2d(256, 128, 5, padding=2, bias=has_bias(upsample[1])), tnn.BatchNorm2d(128), tnn.ReLU(),
-                tnn.Conv2d(128, 128, 3, padding=1, bias=has_bias(upsample[4])), tnn.BatchNorm2d(128), tnn.ReLU(),
-                tnn.Upsample(scale_factor=2, mode="nearest"),
-                tnn.Conv2d(128, 1, 5, padding=2, bias=has_bias(upsample[8])))
-
-    def forward(self, noise, labels=None):
-        if self.num_classes:
-            noise = torch.cat([noise, torch_one_hot(labels, self.num_classes)], dim=1)
-        return self.upsample(self.project(noise))
-
-
-class TorchDiscriminator(tnn.Module):
-    """Twin of :class:`nn_from_scratch.models.Discriminator`.
-
-    Conditional (C > 0): C constant label maps join the image channels, and the
-    one-hot label joins the features before the first Linear layer, as in ours.
-    With ``ours.hidden_units`` > 0: Linear -> BatchNorm1d -> LeakyReLU(0.2) before the logit, as in ours.
-    """
-
-    def __init__(self, ours):
-        super().__init__()
-        features = ours.features
-        self.num_classes = ours.num_classes
-        first, second = features[0], features[2]                      # kernel size and padding as in ours
-        self.features = tnn.Sequential(
-            tnn.Conv2d(1 + self.num_classes, 64, first.kernel_size, stride=2, padding=first.padding,
-                       bias=has_bias(first)),
-            tnn.LeakyReLU(0.2),
-            tnn.Conv2d(64, 128, second.kernel_size, stride=2, padding=second.padding, bias=has_bias(second)),
-            tnn.BatchNorm2d(128),
-            tnn.LeakyReLU(0.2), tnn.Flatten())
-        self.hidden_units = hidden = ours.hidden_units
-        if hidden:
-            self.hidden = tnn.Sequential(
-                tnn.Linear(128 * 7 * 7 + self.num_classes, hidden, bias=has_bias(ours.hidden[0])),
-                tnn.BatchNorm1d(hidden), tnn.LeakyReLU(0.2))
-        self.classify = tnn.Linear(hidden or (128 * 7 * 7 + self.num_classes), 1)
-
-    def forward(self, images, labels=None):
-        if self.num_classes:
-            one_hot = torch_one_hot(labels, self.num_classes)                       # (N, C)
-            label_maps = one_hot[:, :, None, None].expand(-1, -1, *images.shape[2:])  # (N, C, H, W)
-            features = torch.cat([self.features(torch.cat([images, label_maps], dim=1)), one_hot], dim=1)
-        else:
-            features = self.features(images)
-        if self.hidden_units:
-            features = self.hidden(features)
-        return self.classify(features)
-
-
-class TorchVAE(tnn.Module):
-    """Twin of :class:`nn_from_scratch.models.VAE` (unconditional)."""
-
-    def __init__(self, latent_dim: int = 20):
-        super().__init__()
-        self.latent_dim = latent_dim
-        self.encoder = tnn.Sequential(
-            tnn.Conv2d(1, 32, 4, stride=2, padding=1), tnn.ReLU(),
-            tnn.Conv2d(32, 64, 4, stride=2, padding=1), tnn.ReLU(), tnn.Flatten())
-        self.to_gaussian = tnn.Linear(64 * 7 * 7, 2 * latent_dim)
-        self.decoder = tnn.Sequential(
-            tnn.Linear(latent_dim, 64 * 7 * 7), tnn.ReLU(), tnn.Unflatten(1, (64, 7, 7)),
-            tnn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), tnn.ReLU(),
-            tnn.ConvTranspose2d(32, 1, 4, stride=2, padding=1))
-
-    def forward(self, images, eps):
-        gaussian = self.to_gaussian(self.encoder(images))
-        mu, logvar = gaussian[:, :self.latent_dim], gaussian[:, self.latent_dim:]
-        return self.decoder(mu + torch.exp(logvar * 0.5) * eps), mu, logvar
-
-
-def copy_into_torch(ours, twin) -> None:
-    """Load our module's state_dict (parameters and BatchNorm buffers) into the torch twin, strictly."""
-    twin.load_state_dict({name: torch.tensor(backend.to_numpy(value)) for name, value in ours.state_dict().items()})
-
-
-def copy_from_torch(twin, ours) -> None:
-    ours.load_state_dict({name: value.detach().cpu().numpy() for name, value in twin.state_dict().items()})
 
 
 class TorchGANStep:
@@ -218,12 +93,8 @@ class TorchGANStep:
         self.generator_steps = config.generator_steps
         self.conditional = config.num_classes > 0
         self.device = device
-        self.generator = TorchGenerator(trainer.generator)
-        self.discriminator = TorchDiscriminator(trainer.discriminator)
-        copy_into_torch(trainer.generator, self.generator)
-        copy_into_torch(trainer.discriminator, self.discriminator)
-        self.generator.to(device)
-        self.discriminator.to(device)
+        self.generator = interop.to_torch(trainer.generator, device)          # same layers, same weights
+        self.discriminator = interop.to_torch(trainer.discriminator, device)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=GAN_BETAS)
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=GAN_BETAS)
         self.rng = np.random.default_rng([config.seed, 2])           # = GANTrainer's noise generator
@@ -271,9 +142,7 @@ class TorchVAEStep:
         config = trainer.config
         self.latent_dim = config.latent_dim
         self.device = device
-        self.vae = TorchVAE(config.latent_dim)
-        copy_into_torch(trainer.vae, self.vae)
-        self.vae.to(device)
+        self.vae = interop.to_torch(trainer.vae, device)                      # same layers, same weights
         self.optimizer = torch.optim.Adam(self.vae.parameters(), lr=config.lr)
         self.rng = np.random.default_rng([config.seed, 2])           # = VAETrainer's noise generator
 
@@ -291,9 +160,7 @@ class TorchVAEStep:
         return {"loss": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
 
     def as_library_vae(self) -> VAE:
-        vae = VAE(self.latent_dim)
-        copy_from_torch(self.vae, vae)
-        return vae
+        return interop.from_torch(self.vae)
 
 
 # --------------------------------------------------------------------------
