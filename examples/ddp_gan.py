@@ -112,7 +112,8 @@ class AllReduceBatchNorm(_BatchNorm):
 
     def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool, track_running_stats: bool,
                  bias: bool, process_group):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, bias=bias)
+        optional = {} if bias else {"bias": False}        # older PyTorch (2.11) has no bias= for BatchNorm
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, **optional)
         self.process_group = process_group
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -234,10 +235,8 @@ def main(argv=None) -> int:
     discriminator = synchronise_batch_norms(interop.to_torch(library_models["discriminator"], device),
                                             batch_norm_group)
     device_ids = [device.index] if use_cuda else None
-    # No buffer broadcasts: the synchronised BatchNorms keep the running averages identical (checked at the end).
-    g_ddp = DistributedDataParallel(generator, device_ids=device_ids, forward_sync_buffers=False)
-    d_ddp = DistributedDataParallel(DiscriminatorLoss(discriminator), device_ids=device_ids,
-                                    forward_sync_buffers=False)
+    g_ddp = DistributedDataParallel(generator, device_ids=device_ids)
+    d_ddp = DistributedDataParallel(DiscriminatorLoss(discriminator), device_ids=device_ids)
     g_optimizer = torch.optim.Adam(generator.parameters(), lr=args.lr, betas=GAN_BETAS)
     d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=args.lr, betas=GAN_BETAS)
 

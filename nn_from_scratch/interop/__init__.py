@@ -108,9 +108,11 @@ def conv_transpose2d_arguments(layer) -> dict:
 
 def batch_norm_arguments(layer) -> dict:
     momentum = None if layer.momentum is None else float(layer.momentum)
-    return {"num_features": int(layer.num_features), "eps": float(layer.eps), "momentum": momentum,
-            "affine": bool(layer.affine), "track_running_stats": bool(layer.track_running_stats),
-            "bias": layer.bias is not None or not layer.affine}      # without affine, bias keeps its default
+    arguments = {"num_features": int(layer.num_features), "eps": float(layer.eps), "momentum": momentum,
+                 "affine": bool(layer.affine), "track_running_stats": bool(layer.track_running_stats)}
+    if layer.affine and layer.bias is None:
+        arguments["bias"] = False          # only when needed: older PyTorch (2.11) has no bias= for BatchNorm
+    return arguments
 
 
 def dropout_arguments(layer) -> dict:
