@@ -31,8 +31,6 @@ TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
 # Gradients, relative to their largest entry: in float32 the radford generator's BatchNorm1d(6272) over 3 values
 # differs by up to 7.5e-6 (measured), so 1e-4 leaves room for other BLAS builds.
 GRADIENT_TOLERANCE = {np.float32: 1e-4, np.float64: 1e-10}
-MAX_DIFFERENCES = collections.defaultdict(float)     # (dtype, what) -> the largest difference seen (relative to
-                                                     # the gradient's size for gradients)
 
 
 def randomise_batch_norm_state(module, rng) -> None:
@@ -133,16 +131,10 @@ def outputs_as_list(outputs) -> list:
     return list(outputs) if isinstance(outputs, tuple) else [outputs]
 
 
-def record(dtype, what: str, difference: float) -> None:
-    key = (np.dtype(dtype).name, what)
-    MAX_DIFFERENCES[key] = max(MAX_DIFFERENCES[key], difference)
-
-
 def assert_close(ours, theirs, dtype, what: str, scale: float = 1.0) -> None:
     ours, theirs = np.asarray(ours), np.asarray(theirs)
     assert ours.shape == theirs.shape, (what, ours.shape, theirs.shape)
     difference = float(np.max(np.abs(ours - theirs))) if ours.size else 0.0
-    record(dtype, what, difference / scale)
     tolerance = (GRADIENT_TOLERANCE if what == "gradients" else TOLERANCE)[dtype]
     assert difference <= tolerance * scale, f"{what}: largest difference {difference:.3g}"
 

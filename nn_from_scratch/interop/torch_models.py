@@ -56,7 +56,11 @@ LAYERS = {
 
 
 def check_labels(labels, num_classes: int, model_name: str) -> None:
-    """A clear error when a conditional model gets no labels, or an unconditional one gets some."""
+    """A clear error when a conditional model gets no labels, or an unconditional one gets some.
+
+    The same check as nn_from_scratch/models/conditioning.py's, repeated because this file imports nothing
+    from nn_from_scratch (an exported model must load without it).
+    """
     if num_classes > 0 and labels is None:
         raise ValueError(f"{model_name} was built with num_classes={num_classes}: pass the labels (N,) "
                          "of the images to draw/encode")
