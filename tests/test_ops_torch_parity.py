@@ -33,21 +33,21 @@ def compare(case, arrays, backend_name):
 
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)])
 @pytest.mark.parametrize("case", UNARY, ids=lambda c: c.name)
-def test_unary_ops_match_torch(backend, case, shape):
+def test_unary_ops_match_torch(backend, kernels, case, shape):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, shape) for maker in case.makers], backend)
 
 
 @pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((2, 3, 4), (4,)), ((3, 1), (1, 5)), ((), (2, 3))])
 @pytest.mark.parametrize("case", BROADCAST, ids=lambda c: c.name)
-def test_broadcasting_ops_match_torch(backend, case, shapes):
+def test_broadcasting_ops_match_torch(backend, kernels, case, shapes):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, s) for maker, s in zip(case.makers, shapes)], backend)
 
 
 @pytest.mark.parametrize("shape", [(4,), (3, 5), (2, 3, 4)])
 @pytest.mark.parametrize("case", SAME_SHAPE, ids=lambda c: c.name)
-def test_two_input_ops_match_torch(backend, case, shape):
+def test_two_input_ops_match_torch(backend, kernels, case, shape):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, shape) for maker in case.makers], backend)
 
@@ -55,7 +55,7 @@ def test_two_input_ops_match_torch(backend, case, shape):
 @pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)),
                                     ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
                                     ((5, 1), (1, 3)), ((3, 4), (4, 1)), ((2, 3, 1), (1, 4))])   # outer products
-def test_matmul_matches_torch(backend, shapes):
+def test_matmul_matches_torch(backend, kernels, shapes):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
     ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
@@ -70,7 +70,7 @@ def test_matmul_matches_torch(backend, shapes):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_cross_entropy_matches_torch(backend, reduction):
+def test_cross_entropy_matches_torch(backend, kernels, reduction):
     rng = np.random.default_rng(0)
     logits, target = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
     tl = torch.tensor(logits, requires_grad=True)
@@ -84,7 +84,7 @@ def test_cross_entropy_matches_torch(backend, reduction):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_gaussian_kl_matches_the_closed_form_in_torch(backend, reduction):
+def test_gaussian_kl_matches_the_closed_form_in_torch(backend, kernels, reduction):
     rng = np.random.default_rng(0)
     mu, logvar = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
     tm, tv = torch.tensor(mu, requires_grad=True), torch.tensor(logvar, requires_grad=True)
