@@ -431,3 +431,95 @@ def test_dcgan_like_sequential_matches_torch(backend, kernels, torch, dtype, rto
     compare_forward_backward(ours, theirs, RNG.standard_normal((4, 6)).astype(dtype), torch, rtol)
     for name, array in ours.state_dict().items():
         assert_close(array, theirs.state_dict()[name], rtol)
+
+
+# --------------------------------------------------------------------------
+# pooling and layer norm (both kernel sets)
+# --------------------------------------------------------------------------
+
+# (kernel_size, stride, padding, x_shape): tiling windows, overlapping windows, padding, leftover rows
+POOL_CASES = [
+    (2, None, 0, (2, 3, 8, 8)),
+    (2, None, 0, (1, 2, 7, 9)),           # rows and columns no window covers
+    (3, 2, 1, (2, 2, 7, 6)),              # overlapping, padded
+    ((2, 3), (1, 2), (1, 0), (1, 3, 6, 7)),
+    (3, 1, 0, (1, 1, 5, 5)),
+]
+
+
+def distinct_values(shape, dtype=numpy.float64):
+    """Values with no ties (a permutation of a spread-out range): max pooling's gradient is well defined."""
+    values = RNG.permutation(numpy.prod(shape)).astype(dtype) / numpy.prod(shape) - 0.5
+    return values.reshape(shape)
+
+
+@pytest.mark.parametrize("layer_name", ["MaxPool2d", "AvgPool2d"])
+@pytest.mark.parametrize("kernel, stride, padding, x_shape", POOL_CASES)
+def test_pooling_gradcheck(backend, kernels, layer_name, kernel, stride, padding, x_shape):
+    layer = getattr(nn, layer_name)(kernel, stride, padding)
+    x = nf.Tensor(distinct_values(x_shape), requires_grad=True)
+    assert nf.gradcheck(layer, [x])
+
+
+@pytest.mark.parametrize("dtype, rtol", DTYPES)
+@pytest.mark.parametrize("layer_name", ["MaxPool2d", "AvgPool2d"])
+@pytest.mark.parametrize("kernel, stride, padding, x_shape", POOL_CASES)
+def test_pooling_matches_torch(backend, kernels, torch, dtype, rtol, layer_name, kernel, stride, padding, x_shape):
+    ours = getattr(nn, layer_name)(kernel, stride, padding)
+    theirs = getattr(torch.nn, layer_name)(kernel, stride, padding)
+    compare_forward_backward(ours, theirs, distinct_values(x_shape, dtype), torch, rtol)
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1)])
+def test_max_pooling_gives_a_tie_to_the_first_maximum_as_pytorch_does(backend, kernels, torch, kernel, stride):
+    x_array = numpy.ones((1, 2, 6, 6))                     # every window is one big tie
+    x_array[0, 1, 2, 3] = 5.0
+    compare_forward_backward(nn.MaxPool2d(kernel, stride), torch.nn.MaxPool2d(kernel, stride), x_array, torch, 1e-12)
+
+
+def test_pooling_arguments_and_errors():
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+    assert nn.AvgPool2d(3, 1, 1)(random_tensor(2, 3, 5, 5)).shape == (2, 3, 5, 5)
+    with pytest.raises(ValueError, match=r"max_pool2d: expected input of shape \(N, C, H, W\), got \(3, 4, 4\)"):
+        F.max_pool2d(random_tensor(3, 4, 4), 2)
+    with pytest.raises(ValueError, match=r"avg_pool2d: padding \(2, 2\) must be at most half the kernel size"):
+        F.avg_pool2d(random_tensor(1, 1, 4, 4), 2, padding=2)
+    with pytest.raises(ValueError, match=r"max_pool2d: kernel \(5, 5\) is larger than the padded input 4x4"):
+        F.max_pool2d(random_tensor(1, 1, 4, 4), 5)
+    with pytest.raises(ValueError, match="MaxPool2d: stride must be >= 1"):
+        nn.MaxPool2d(2, stride=0)
+
+
+@pytest.mark.parametrize("normalized_shape, x_shape, affine", [
+    (6, (4, 6), True), ((3, 4), (2, 5, 3, 4), True), (5, (3, 5), False),
+])
+def test_layer_norm_gradcheck(backend, kernels, normalized_shape, x_shape, affine):
+    layer = nn.LayerNorm(normalized_shape, elementwise_affine=affine).double()
+    if affine:                                       # away from the initial 1 and 0, so that they matter
+        layer.weight.data[...] = nf.Tensor(RNG.standard_normal(layer.weight.shape)).data
+        layer.bias.data[...] = nf.Tensor(RNG.standard_normal(layer.bias.shape)).data
+    x = nf.Tensor(RNG.standard_normal(x_shape), requires_grad=True)
+    inputs = [x] + list(layer.parameters())
+    assert nf.gradcheck(lambda x, *params: layer(x), inputs)
+
+
+@pytest.mark.parametrize("dtype, rtol", DTYPES)
+@pytest.mark.parametrize("normalized_shape, x_shape, options", [
+    (6, (4, 6), {}), ((3, 4), (2, 5, 3, 4), {"eps": 1e-3}), (5, (3, 5), {"elementwise_affine": False}),
+    (5, (3, 5), {"bias": False}),
+])
+def test_layer_norm_matches_torch(backend, kernels, torch, dtype, rtol, normalized_shape, x_shape, options):
+    ours, theirs = make_pair(torch, dtype, nn.LayerNorm(normalized_shape, **options),
+                             torch.nn.LayerNorm(normalized_shape, **options))
+    for parameter in theirs.parameters():            # away from the initial 1 and 0, so that they matter
+        torch.nn.init.normal_(parameter)
+    ours.load_state_dict({name: value.detach().numpy() for name, value in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
+
+
+def test_layer_norm_errors():
+    with pytest.raises(ValueError, match=r"layer_norm: expected input of shape \(\.\.\., 4\) .* got \(2, 5\)"):
+        nn.LayerNorm(4)(random_tensor(2, 5))
+    with pytest.raises(ValueError, match="LayerNorm: normalized_shape must be a positive int"):
+        nn.LayerNorm(0)

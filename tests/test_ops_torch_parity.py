@@ -107,3 +107,14 @@ def test_float32_forward_matches_torch_closely():
                          (lambda t: F.log_softmax(t, -1), lambda t: torch.log_softmax(t, -1)),
                          (F.softplus, torch.nn.functional.softplus)]:
         np.testing.assert_allclose(ours(nf.Tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_prod_gradient_with_zeros_matches_torch(backend, kernels, axis):
+    """The product of the others, not y / x: finite where an element (or two) is 0."""
+    array = np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.5, -2.0, 4.0]])
+    ours = nf.Tensor(array, requires_grad=True)
+    theirs = torch.tensor(array, requires_grad=True)
+    (F.prod(ours) if axis is None else F.prod(ours, axis=axis)).sum().backward()
+    (theirs.prod() if axis is None else theirs.prod(dim=axis)).sum().backward()
+    np.testing.assert_allclose(to_host(ours.grad), theirs.grad.numpy(), rtol=RTOL, atol=ATOL)
