@@ -14,7 +14,7 @@ This file is the whole of automatic differentiation in the library:
 
 A complete custom op::
 
-    class Square(Function):
+    class SquareFunction(Function):
         '''y = x ** 2;  dy/dx = 2 x.'''
         def forward(self, x):
             self.x = x                        # saved for backward
@@ -22,7 +22,7 @@ A complete custom op::
         def backward(self, grad_output):
             return 2 * self.x * grad_output   # chain rule: dL/dx = dL/dy * dy/dx
 
-    y = Square()(x)
+    y = SquareFunction()(x)
 
 Stepping into ``loss.backward()`` in a debugger lands in :meth:`Tensor.backward`,
 which seeds the gradient and calls :func:`run_backward`; its loop calls
