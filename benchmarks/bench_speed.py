@@ -561,17 +561,24 @@ class CupyPeak:
 
 
 def apply_malloc_setting(choice: str) -> bool:
-    """--malloc keep: glibc keeps freed memory for every library of the process (see nn_from_scratch.host_memory)."""
+    """--malloc keep: glibc keeps freed memory for every library of the process (fast/host_memory.py)."""
     if choice != "keep":
         return False
-    from nn_from_scratch.host_memory import keep_freed_memory
+    from nn_from_scratch.fast import keep_freed_memory
     return keep_freed_memory()
 
 
+def apply_kernel_set(name: str) -> None:
+    """--kernels: nn_from_scratch's kernel set for the whole run ("fast", as the trainers use, or "textbook")."""
+    import nn_from_scratch
+    nn_from_scratch.kernels.use(name)
+
+
 def memory_worker(library: str, workload: str, batch: int, backend: str, threads: int, steps: int,
-                  malloc: str = "keep") -> dict:
+                  malloc: str = "keep", kernels: str = "fast") -> dict:
     """Run in a fresh process: memory of ``steps`` + 1 training steps, as described in the docstring."""
     apply_malloc_setting(malloc)
+    apply_kernel_set(kernels)
     device = Device(backend)
     # Warm the library up (thread pools, BLAS buffers) before the baseline, with no training step.
     if library == TORCH:
@@ -619,7 +626,7 @@ def memory_worker(library: str, workload: str, batch: int, backend: str, threads
 def measure_memory(library: str, workload: str, batch: int, args) -> dict:
     command = [sys.executable, os.path.abspath(__file__), "--memory-worker", library, workload, str(batch),
                "--backend", args.backend, "--threads", str(args.threads), "--memory-steps", str(args.memory_steps),
-               "--malloc", args.malloc]
+               "--malloc", args.malloc, "--kernels", args.kernels]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
@@ -835,9 +842,12 @@ def parse_args(argv=None):
                         help="torch.set_num_threads (default: the number of cores)")
     parser.add_argument("--memory-steps", type=int, default=3, help="steps after the first in a memory run")
     parser.add_argument("--malloc", choices=("keep", "default"), default="keep",
-                        help="keep: call nn_from_scratch.keep_freed_memory() first, as the library's trainers do "
+                        help="keep: call nn_from_scratch.fast.keep_freed_memory() first, as the library's trainers do "
                              "(glibc keeps freed memory: no page faults per step; it applies to the whole process, "
                              "hence to all three libraries); default: glibc's own settings")
+    parser.add_argument("--kernels", choices=("fast", "textbook"), default="fast",
+                        help="nn_from_scratch's kernel set (default fast, as its trainers use; textbook: the code "
+                             "students read, see nn_from_scratch/kernels.py)")
     parser.add_argument("--memory-worker", nargs=3, metavar=("LIBRARY", "WORKLOAD", "BATCH"),
                         help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -848,15 +858,17 @@ def main(argv=None) -> int:
     if args.memory_worker:
         library, workload, batch = args.memory_worker
         print(json.dumps(memory_worker(library, workload, int(batch), args.backend, args.threads,
-                                       args.memory_steps, args.malloc)))
+                                       args.memory_steps, args.malloc, args.kernels)))
         return 0
     kept = apply_malloc_setting(args.malloc)
+    apply_kernel_set(args.kernels)
     device = Device(args.backend)
     torch = import_torch(device, args.threads)
     results = {"machine": machine_info(device, args.threads), "args": vars(args)}
     results["machine"]["torch"] = torch.__version__
-    results["machine"]["malloc"] = ("glibc keeps freed memory (nn_from_scratch.keep_freed_memory)" if kept
+    results["machine"]["malloc"] = ("glibc keeps freed memory (nn_from_scratch.fast.keep_freed_memory)" if kept
                                     else "glibc defaults")
+    results["machine"]["kernels"] = args.kernels
     if not args.skip_dezero:
         results["machine"]["dezero"] = getattr(import_dezero(), "__version__", DEZERO_VERSION)
     if torch.__version__.split("+")[0] != TORCH_VERSION:

@@ -14,7 +14,7 @@ This file is the whole of automatic differentiation in the library:
 
 A complete custom op::
 
-    class Square(Function):
+    class SquareFunction(Function):
         '''y = x ** 2;  dy/dx = 2 x.'''
         def forward(self, x):
             self.x = x                        # saved for backward
@@ -22,11 +22,12 @@ A complete custom op::
         def backward(self, grad_output):
             return 2 * self.x * grad_output   # chain rule: dL/dx = dL/dy * dy/dx
 
-    y = Square()(x)
+    y = SquareFunction()(x)
 
-Stepping into ``loss.backward()`` in a debugger lands in :func:`run_backward`,
-whose loop calls ``function.backward(grad_output)`` — one more step into it
-shows the op's NumPy code and the shapes involved.
+Stepping into ``loss.backward()`` in a debugger lands in :meth:`Tensor.backward`,
+which seeds the gradient and calls :func:`run_backward`; its loop calls
+``function.backward(grad_output)``, and one more step into that shows the
+op's NumPy code and the shapes involved.
 """
 
 from __future__ import annotations
@@ -498,18 +499,44 @@ class Tensor:
     def __getitem__(self, index):
         return functional.getitem(self, index)
 
-    # Comparisons give plain boolean tensors (no gradient flows through them).
+    # Comparisons are element-wise and give plain boolean tensors (no gradient
+    # flows through them), as in PyTorch: ``(a == b).all()``, ``x[x > 0]``.
     def __lt__(self, other):
-        return _wrap(self.data < _raw(other))
+        return _wrap(self.data < unwrap(other))
 
     def __le__(self, other):
-        return _wrap(self.data <= _raw(other))
+        return _wrap(self.data <= unwrap(other))
 
     def __gt__(self, other):
-        return _wrap(self.data > _raw(other))
+        return _wrap(self.data > unwrap(other))
 
     def __ge__(self, other):
-        return _wrap(self.data >= _raw(other))
+        return _wrap(self.data >= unwrap(other))
+
+    def __eq__(self, other):
+        return _wrap(self.data == unwrap(other))
+
+    def __ne__(self, other):
+        return _wrap(self.data != unwrap(other))
+
+    # Defining __eq__ would otherwise make tensors unhashable: they stay usable as
+    # dict keys and set members, by identity (as in PyTorch).
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        """``if tensor:`` for a one-element tensor; ambiguous (an error) for more elements, as in PyTorch."""
+        if self.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous: "
+                               "use .any() or .all(), or compare one element")
+        return bool(to_numpy(self.data).reshape(()))
+
+    def all(self) -> Tensor:
+        """A one-element boolean tensor: are all elements true (non-zero)?"""
+        return _wrap(array_module(self.data).all(self.data))
+
+    def any(self) -> Tensor:
+        """A one-element boolean tensor: is any element true (non-zero)?"""
+        return _wrap(array_module(self.data).any(self.data))
 
     # ---- methods mirroring functional ops -----------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -523,6 +550,9 @@ class Tensor:
 
     def min(self, axis=None, keepdims=False):
         return functional.min(self, axis, keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return functional.prod(self, axis, keepdims)
 
     def reshape(self, *shape):
         return functional.reshape(self, _shape_argument(shape))
@@ -587,8 +617,19 @@ def _shape_argument(values: tuple) -> tuple:
     return values
 
 
-def _raw(value):
-    return value.data if isinstance(value, Tensor) else value
+def unwrap(value):
+    """The array inside a Tensor; other values (arrays, numbers, slices) as they are.
+
+    Tuples and lists are unwrapped element by element, so that an index such as
+    ``x[mask_tensor, 0]`` or a list of tensors becomes plain arrays.
+    """
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, tuple):
+        return tuple(unwrap(part) for part in value)
+    if isinstance(value, list):
+        return [unwrap(part) for part in value]
+    return value
 
 
 from . import functional  # noqa: E402  (functional needs Tensor and Function defined above)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy
 
 from .backend import to_numpy
-from .tensor import Tensor
+from .tensor import Tensor, unwrap
 
 # Colours shared by the DOT text and the matplotlib drawing.
 OP_COLOR = "#fde8c8"          # an operation (a Function)
@@ -345,7 +345,7 @@ def grid_array(images, nrow: int = 8, padding: int = 2) -> numpy.ndarray:
     Returns (rows*(H+padding)+padding, nrow*(W+padding)+padding), plus a
     trailing axis of 3 for colour images; the padding is white (1.0).
     """
-    images = to_numpy(images.data if isinstance(images, Tensor) else images).astype(numpy.float32)
+    images = to_numpy(unwrap(images)).astype(numpy.float32)
     if images.ndim == 4 and images.shape[1] in (1, 3):
         images = images.transpose(0, 2, 3, 1)          # (N, C, H, W) -> (N, H, W, C)
         if images.shape[-1] == 1:

@@ -5,6 +5,9 @@ runs; CuPy runs where CuPy is installed and a CUDA device exists, and is
 skipped with the reason otherwise.  Inside the test, tensors created from
 NumPy arrays land on the selected backend (``nf.Tensor(numpy_array)``), and
 ``to_host`` brings results back for comparisons.
+
+``kernels``: parametrises a test over the kernel sets, "textbook" and "fast":
+every gradient check, comparison with the loops and parity test takes it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ def backend(request):
     nf.backend.use(name)
     yield name
     nf.backend.use(previous)
+
+
+@pytest.fixture(params=["textbook", "fast"])
+def kernels(request):
+    """The kernel set under test ("textbook" or "fast"), in use for the test (see nn_from_scratch/kernels.py)."""
+    with nf.kernels.using(request.param):
+        yield request.param
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_tensors_on_different_devices_in_one_op_give_a_clear_error():
     with pytest.raises(backend.DeviceMismatchError) as caught:
         cpu + gpu
     message = str(caught.value)
-    assert message.startswith("Add: expected all inputs on one device")
+    assert message.startswith("AddFunction: expected all inputs on one device")
     assert "input 0: cpu" in message and "input 1: cuda" in message and ".to('cuda')" in message
 
 

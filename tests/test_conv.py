@@ -1,14 +1,16 @@
-"""Tests of nn_from_scratch/conv.py: conv2d and conv_transpose2d.
+"""Tests of conv2d and conv_transpose2d (nn_from_scratch/functional/conv.py and its fast twin).
 
-* the fast path (im2col + GEMM, GEMM + col2im) equals the naive loops;
+* the loops' backward equals finite differences of the loops' forward;
+* both kernel sets (im2col + GEMM, GEMM + col2im) equal the loops, forward and backward;
 * finite-difference gradient checks of both Functions (float64);
 * the adjoint identity <conv2d(x, w), y> == <x, conv_transpose2d(y, w)>;
 * parity with PyTorch for values and gradients (float64 and float32);
 * one-line error messages for bad arguments.
 
-The computing tests take the ``backend`` fixture: they run on NumPy and, where
-a CUDA device exists, on CuPy (the naive loops and PyTorch stay on the CPU as
-the references; ``to_host`` brings our results back to compare).
+The computing tests take the ``backend`` fixture (NumPy, and CuPy where a CUDA
+device exists; the loops and PyTorch stay on the CPU as the references) and
+the ``kernels`` fixture (textbook and fast).  Tests of the fast kernels'
+internals are in test_fast_kernels.py.
 """
 
 import numpy
@@ -16,18 +18,18 @@ import pytest
 from conftest import to_host
 
 import nn_from_scratch as nf
-from nn_from_scratch.conv import (
+from nn_from_scratch.functional.conv import (
     Conv2dFunction,
     ConvTranspose2dFunction,
     as_pair,
     col2im,
-    col2im_of_product,
-    col2im_of_product_by_phase,
     conv2d,
-    conv2d_naive,
+    conv2d_backward_loops,
+    conv2d_loops,
     conv2d_output_size,
     conv_transpose2d,
-    conv_transpose2d_naive,
+    conv_transpose2d_backward_loops,
+    conv_transpose2d_loops,
     conv_transpose2d_output_size,
     im2col,
 )
@@ -112,37 +114,104 @@ def test_as_pair_accepts_int_or_pair():
 
 
 # --------------------------------------------------------------------------
-# fast path == naive loops
+# the loops: backward by loops == finite differences of forward by loops
 # --------------------------------------------------------------------------
 
 
+def numerical_gradients(function, arrays, upstream, eps=1e-6):
+    """Central differences of sum(upstream * function(*arrays)) with respect to each array (float64, CPU)."""
+    grads = []
+    for array in arrays:
+        grad = numpy.zeros_like(array)
+        for index in numpy.ndindex(array.shape):
+            original = array[index]
+            array[index] = original + eps
+            plus = numpy.sum(upstream * function(*arrays))
+            array[index] = original - eps
+            minus = numpy.sum(upstream * function(*arrays))
+            array[index] = original
+            grad[index] = (plus - minus) / (2 * eps)
+        grads.append(grad)
+    return grads
+
+
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, with_bias",
+                         [CONV_CASES[i] for i in (0, 3, 6, 7)])
+def test_conv2d_backward_loops_are_the_derivative_of_the_loops(x_shape, w_shape, stride, padding, dilation,
+                                                               with_bias):
+    x, weight, bias = random_arrays(x_shape, w_shape, w_shape[0], True)
+    y = conv2d_loops(x, weight, bias, stride, padding, dilation)
+    upstream = numpy.random.default_rng(9).standard_normal(y.shape)
+    expected = numerical_gradients(lambda x, w, b: conv2d_loops(x, w, b, stride, padding, dilation),
+                                   [x, weight, bias], upstream)
+    for actual, reference in zip(conv2d_backward_loops(upstream, x, weight, stride, padding, dilation), expected):
+        assert_close(actual, reference, 1e-7)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, output_padding, dilation, with_bias",
+                         [TRANSPOSE_CASES[i] for i in (0, 2, 4, 5)])
+def test_conv_transpose2d_backward_loops_are_the_derivative_of_the_loops(x_shape, w_shape, stride, padding,
+                                                                         output_padding, dilation, with_bias):
+    x, weight, bias = random_arrays(x_shape, w_shape, w_shape[1], True)
+    y = conv_transpose2d_loops(x, weight, bias, stride, padding, output_padding, dilation)
+    upstream = numpy.random.default_rng(9).standard_normal(y.shape)
+    expected = numerical_gradients(
+        lambda x, w, b: conv_transpose2d_loops(x, w, b, stride, padding, output_padding, dilation),
+        [x, weight, bias], upstream)
+    actual = conv_transpose2d_backward_loops(upstream, x, weight, stride, padding, dilation)
+    for mine, reference in zip(actual, expected):
+        assert_close(mine, reference, 1e-7)
+
+
+# --------------------------------------------------------------------------
+# both kernel sets == the loops, forward and backward
+# --------------------------------------------------------------------------
+
+
+def forward_and_backward(op, arrays, upstream):
+    """op(*tensors), then backward with ``upstream``: (y, grad of each array) as host arrays."""
+    tensors = [nf.Tensor(a, requires_grad=True) for a in arrays]
+    y = op(*tensors)
+    y.backward(nf.Tensor(upstream))
+    return [to_host(y)] + [to_host(t.grad) for t in tensors]
+
+
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, with_bias", CONV_CASES)
-def test_conv2d_matches_naive_loops(backend, x_shape, w_shape, stride, padding, dilation, with_bias):
+def test_conv2d_matches_the_loops(backend, kernels, x_shape, w_shape, stride, padding, dilation, with_bias):
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[0], with_bias)
-    b = None if bias is None else nf.Tensor(bias)
-    y = conv2d(nf.Tensor(x), nf.Tensor(weight), b, stride, padding, dilation)
-    expected = conv2d_naive(x, weight, bias, stride, padding, dilation)
-    assert y.shape == expected.shape
-    assert y.shape[2:] == conv2d_output_size(x_shape[2], x_shape[3], w_shape[2:], stride, padding, dilation)
-    assert_close(y.data, expected, 1e-12)
+    expected_y = conv2d_loops(x, weight, bias, stride, padding, dilation)
+    assert expected_y.shape[2:] == conv2d_output_size(x_shape[2], x_shape[3], w_shape[2:], stride, padding, dilation)
+    upstream = numpy.random.default_rng(8).standard_normal(expected_y.shape)
+    grad_x, grad_w, grad_b = conv2d_backward_loops(upstream, x, weight, stride, padding, dilation)
+    arrays = [x, weight] + ([bias] if with_bias else [])
+    results = forward_and_backward(lambda *t: conv2d(*t[:2], t[2] if with_bias else None, stride, padding, dilation),
+                                   arrays, upstream)
+    for actual, expected in zip(results, [expected_y, grad_x, grad_w, grad_b]):
+        assert actual.shape == expected.shape
+        assert_close(actual, expected, 1e-12)
 
 
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, output_padding, dilation, with_bias",
                          TRANSPOSE_CASES)
-def test_conv_transpose2d_matches_naive_loops(backend, x_shape, w_shape, stride, padding, output_padding,
-                                              dilation, with_bias):
+def test_conv_transpose2d_matches_the_loops(backend, kernels, x_shape, w_shape, stride, padding, output_padding,
+                                            dilation, with_bias):
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[1], with_bias)
-    b = None if bias is None else nf.Tensor(bias)
-    y = conv_transpose2d(nf.Tensor(x), nf.Tensor(weight), b, stride, padding, output_padding, dilation)
-    expected = conv_transpose2d_naive(x, weight, bias, stride, padding, output_padding, dilation)
-    assert y.shape == expected.shape
-    assert y.shape[2:] == conv_transpose2d_output_size(x_shape[2], x_shape[3], w_shape[2:], stride,
-                                                       padding, output_padding, dilation)
-    assert_close(y.data, expected, 1e-12)
+    expected_y = conv_transpose2d_loops(x, weight, bias, stride, padding, output_padding, dilation)
+    assert expected_y.shape[2:] == conv_transpose2d_output_size(x_shape[2], x_shape[3], w_shape[2:], stride,
+                                                                padding, output_padding, dilation)
+    upstream = numpy.random.default_rng(8).standard_normal(expected_y.shape)
+    grad_x, grad_w, grad_b = conv_transpose2d_backward_loops(upstream, x, weight, stride, padding, dilation)
+    arrays = [x, weight] + ([bias] if with_bias else [])
+    results = forward_and_backward(
+        lambda *t: conv_transpose2d(*t[:2], t[2] if with_bias else None, stride, padding, output_padding, dilation),
+        arrays, upstream)
+    for actual, expected in zip(results, [expected_y, grad_x, grad_w, grad_b]):
+        assert actual.shape == expected.shape
+        assert_close(actual, expected, 1e-12)
 
 
 @pytest.mark.parametrize("x_shape, kernel, stride, padding, dilation", [
-    ((2, 3, 7, 6), (3, 3), 1, 1, 1),
+    ((2, 3, 7, 6), (3, 3), (1, 1), (1, 1), (1, 1)),
     ((1, 2, 9, 8), (4, 2), (2, 3), (1, 2), (1, 2)),
 ])
 def test_col2im_is_the_adjoint_of_im2col(backend, x_shape, kernel, stride, padding, dilation):
@@ -151,82 +220,20 @@ def test_col2im_is_the_adjoint_of_im2col(backend, x_shape, kernel, stride, paddi
     cols = im2col(x, kernel, stride, padding, dilation)
     n, c = x_shape[:2]
     oh, ow = conv2d_output_size(x_shape[2], x_shape[3], kernel, stride, padding, dilation)
-    assert cols.shape == (n * oh * ow, kernel[0] * kernel[1] * c)
+    assert cols.shape == (n * oh * ow, c * kernel[0] * kernel[1])
     c_random = on_backend(rng.standard_normal(cols.shape))
     left = float((cols * c_random).sum())
     right = float((x * col2im(c_random, x_shape, kernel, stride, padding, dilation)).sum())
     assert abs(left - right) <= 1e-12 * abs(left)
 
 
-@pytest.mark.parametrize("x_shape, kernel, stride, padding, dilation, output_size", [
-    ((3, 1, 28, 28), (4, 4), 2, 1, 1, None),
-    ((2, 1, 9, 8), (4, 3), (2, 1), (1, 2), (1, 2), None),
-    ((1, 1, 9, 8), (3, 3), 1, 0, 2, (4, 3)),
-])
-def test_im2col_of_one_channel_equals_the_general_copy(backend, x_shape, kernel, stride, padding, dilation,
-                                                       output_size):
-    """One channel takes its own copy (kernel position by kernel position, column-major): same values."""
-    x = on_backend(numpy.random.default_rng(2).standard_normal(x_shape))
-    cols = im2col(x, kernel, stride, padding, dilation, output_size)
-    two_channels = im2col(nf.Tensor(numpy.concatenate([to_host(x), -to_host(x)], axis=1)).data,
-                          kernel, stride, padding, dilation, output_size)     # general path, entries (kh, kw, c)
-    assert cols.shape == (two_channels.shape[0], kernel[0] * kernel[1])
-    numpy.testing.assert_array_equal(to_host(cols), to_host(two_channels[:, 0::2]))
-    numpy.testing.assert_array_equal(to_host(cols), -to_host(two_channels[:, 1::2]))
-
-
-@pytest.mark.parametrize("x_shape, kernel, stride, padding, dilation, output_size", [
-    ((2, 3, 7, 6), (3, 3), 1, 1, 1, None),
-    ((2, 4, 14, 14), (4, 4), 2, 1, 1, None),
-    ((1, 2, 9, 8), (4, 2), (2, 3), (1, 2), (1, 2), None),
-    ((1, 2, 9, 8), (3, 3), 1, 0, 2, (4, 3)),               # fewer windows than fit, as conv_transpose2d uses
-    ((2, 1, 14, 14), (4, 4), 2, 1, 1, None),               # one channel: one transposed GEMM
-    ((1, 1, 9, 8), (3, 2), (2, 1), (1, 0), (1, 2), (4, 3)),
-    # kernel a multiple of the stride, no dilation: col2im_of_product_by_phase
-    ((2, 3, 7, 9), (4, 3), (2, 1), (1, 2), 1, None),        # two phases down, one across
-    ((1, 2, 11, 10), (3, 6), (3, 2), (0, 1), 1, None),      # rows the windows never reach get 0
-    ((2, 3, 15, 13), (4, 4), 2, 1, 1, (7, 6)),             # fewer windows, as with output_padding
-])
-def test_col2im_of_product_equals_col2im_of_the_product(backend, x_shape, kernel, stride, padding, dilation,
-                                                        output_size):
-    rng = numpy.random.default_rng(5)
-    n, c = x_shape[:2]
-    oh, ow = output_size or conv2d_output_size(x_shape[2], x_shape[3], kernel, stride, padding, dilation)
-    rows = on_backend(rng.standard_normal((n * oh * ow, 5)))
-    w_mat = on_backend(rng.standard_normal((5, kernel[0] * kernel[1] * c)))
-    expected = col2im(rows @ w_mat, x_shape, kernel, stride, padding, dilation, output_size)
-    actual = col2im_of_product(rows, w_mat, x_shape, kernel, stride, padding, dilation, output_size)
-    assert actual.shape == x_shape
-    assert_close(actual, expected, 1e-13)
-    bias = on_backend(rng.standard_normal(c))
-    with_bias = col2im_of_product(rows, w_mat, x_shape, kernel, stride, padding, dilation, output_size, bias=bias)
-    assert_close(with_bias, expected + bias.reshape(1, c, 1, 1), 1e-13)
-
-
-def test_col2im_by_phase_gives_the_sums_of_the_general_loop_in_float32():
-    """The phase form regroups the GEMMs; in float32 it stays within rounding of the kernel-position loop."""
-    rng = numpy.random.default_rng(6)
-    x_shape, kernel, stride, padding = (8, 16, 14, 14), (4, 4), (2, 2), (1, 1)
-    rows = rng.standard_normal((8 * 7 * 7, 32)).astype(numpy.float32)
-    w_mat = rng.standard_normal((32, 16 * 16)).astype(numpy.float32)
-    bias = rng.standard_normal(16).astype(numpy.float32)
-    by_phase = col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, stride, padding, (7, 7), bias)
-    expected = col2im(rows.astype(numpy.float64) @ w_mat, x_shape, kernel, stride, padding) + bias.reshape(1, 16, 1, 1)
-    assert by_phase.dtype == numpy.float32 and by_phase.shape == x_shape
-    numpy.testing.assert_allclose(by_phase, expected, rtol=1e-5, atol=1e-5 * numpy.abs(expected).max())
-
-
-def test_col2im_by_phase_with_stride_one_is_the_general_loop():
-    """col2im_of_product sends stride 1 to its general loop; the phase form (one phase) gives the same sums."""
-    rng = numpy.random.default_rng(7)
-    x_shape, kernel = (2, 3, 6, 5), (2, 2)
-    rows = rng.standard_normal((2 * 5 * 4, 4))
-    w_mat = rng.standard_normal((4, 4 * 3))
-    bias = rng.standard_normal(3)
-    by_phase = col2im_of_product_by_phase(rows, w_mat, x_shape, kernel, (1, 1), (0, 0), (5, 4), bias)
-    general = col2im_of_product(rows, w_mat, x_shape, kernel, 1, 0, bias=bias)
-    assert by_phase.shape == x_shape
-    assert_close(by_phase, general, 1e-13)
+def test_im2col_rows_are_the_windows():
+    """Row (n, i, j) of im2col is the window under output pixel (i, j), entries in (c, kh, kw) order."""
+    x = numpy.arange(2 * 2 * 4 * 5, dtype=numpy.float64).reshape(2, 2, 4, 5)
+    cols = im2col(x, (2, 3), (2, 1), (0, 0), (1, 1))
+    oh, ow = conv2d_output_size(4, 5, (2, 3), (2, 1))
+    n, i, j = 1, 1, 2
+    numpy.testing.assert_array_equal(cols[(n * oh + i) * ow + j], x[n, :, 2 * i:2 * i + 2, j:j + 3].ravel())
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +242,7 @@ def test_col2im_by_phase_with_stride_one_is_the_general_loop():
 
 
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, with_bias", CONV_CASES)
-def test_conv2d_gradcheck(backend, x_shape, w_shape, stride, padding, dilation, with_bias):
+def test_conv2d_gradcheck(backend, kernels, x_shape, w_shape, stride, padding, dilation, with_bias):
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[0], with_bias)
     inputs = [nf.Tensor(x, requires_grad=True), nf.Tensor(weight, requires_grad=True)]
     if with_bias:
@@ -246,7 +253,7 @@ def test_conv2d_gradcheck(backend, x_shape, w_shape, stride, padding, dilation, 
 
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, output_padding, dilation, with_bias",
                          TRANSPOSE_CASES)
-def test_conv_transpose2d_gradcheck(backend, x_shape, w_shape, stride, padding, output_padding, dilation,
+def test_conv_transpose2d_gradcheck(backend, kernels, x_shape, w_shape, stride, padding, output_padding, dilation,
                                     with_bias):
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[1], with_bias)
     inputs = [nf.Tensor(x, requires_grad=True), nf.Tensor(weight, requires_grad=True)]
@@ -264,7 +271,7 @@ def test_conv_transpose2d_gradcheck(backend, x_shape, w_shape, stride, padding, 
     ((2, 2, 11, 9), (3, 2, 3, 3), 2, 1, 2),
     ((1, 2, 10, 11), (2, 2, 5, 3), (3, 2), (1, 2), (1, 2)),
 ])
-def test_adjoint_identity(backend, x_shape, w_shape, stride, padding, dilation):
+def test_adjoint_identity(backend, kernels, x_shape, w_shape, stride, padding, dilation):
     """<conv2d(x, w), y> == <x, conv_transpose2d(y, w)>: the transposed convolution is the adjoint."""
     rng = numpy.random.default_rng(2)
     x, weight = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
@@ -282,8 +289,8 @@ def test_adjoint_identity(backend, x_shape, w_shape, stride, padding, dilation):
 
 
 @pytest.mark.parametrize("use_transposed", [False, True])
-def test_graphs_alive_at_once_keep_their_own_saved_columns(backend, use_transposed):
-    """Column matrices are recycled after backward: graphs that overlap in time must not share them."""
+def test_graphs_alive_at_once_keep_their_own_saved_arrays(backend, kernels, use_transposed):
+    """Graphs that overlap in time keep their own saved arrays (nothing is shared or reused between them)."""
     rng = numpy.random.default_rng(6)
     op = conv_transpose2d if use_transposed else conv2d
     weight = rng.standard_normal((3, 4, 4, 4))
@@ -309,17 +316,17 @@ def test_graphs_alive_at_once_keep_their_own_saved_columns(backend, use_transpos
         assert_close(weights[i].grad, expected[i], 1e-12)
 
 
-def test_first_layer_needs_no_input_gradient_and_bias_is_optional(backend):
+def test_first_layer_needs_no_input_gradient_and_bias_is_optional(backend, kernels):
     x, weight, _ = random_arrays((2, 1, 8, 8), (3, 1, 4, 4), 3, False)
     x_tensor, w_tensor = nf.Tensor(x), nf.Tensor(weight, requires_grad=True)
-    function = Conv2dFunction(stride=2, padding=1)
+    function = nf.kernels.choose(Conv2dFunction)((2, 2), (1, 1), (1, 1))
     y = function(x_tensor, w_tensor)
     assert function.needs_input_grad == (False, True)
     y.sum().backward()
     assert x_tensor.grad is None
     assert w_tensor.grad.shape == weight.shape
     x_tensor = nf.Tensor(x, requires_grad=True)
-    function = ConvTranspose2dFunction(stride=2, padding=1)
+    function = nf.kernels.choose(ConvTranspose2dFunction)((2, 2), (1, 1), (0, 0), (1, 1))
     y = function(x_tensor, nf.Tensor(weight.transpose(1, 0, 2, 3).copy()))
     assert y.shape == (2, 3, 16, 16) and function.needs_input_grad == (True, False)
     y.sum().backward()
@@ -360,7 +367,7 @@ def torch_and_ours(dtype, x, weight, bias, our_op, torch_op):
 @pytest.mark.parametrize("dtype, rel", [(numpy.float64, 1e-10), (numpy.float32, 1e-5)])
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, with_bias",
                          [CONV_CASES[i] for i in (1, 3, 6, 7, 8)])
-def test_conv2d_matches_pytorch(backend, dtype, rel, x_shape, w_shape, stride, padding, dilation, with_bias):
+def test_conv2d_matches_pytorch(backend, kernels, dtype, rel, x_shape, w_shape, stride, padding, dilation, with_bias):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: no parity check")
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[0], with_bias)
     ours, theirs = torch_and_ours(
@@ -376,8 +383,8 @@ def test_conv2d_matches_pytorch(backend, dtype, rel, x_shape, w_shape, stride, p
 @pytest.mark.parametrize("dtype, rel", [(numpy.float64, 1e-10), (numpy.float32, 1e-5)])
 @pytest.mark.parametrize("x_shape, w_shape, stride, padding, output_padding, dilation, with_bias",
                          [TRANSPOSE_CASES[i] for i in (1, 2, 4, 5, 7)])
-def test_conv_transpose2d_matches_pytorch(backend, dtype, rel, x_shape, w_shape, stride, padding, output_padding,
-                                          dilation, with_bias):
+def test_conv_transpose2d_matches_pytorch(backend, kernels, dtype, rel, x_shape, w_shape, stride, padding,
+                                          output_padding, dilation, with_bias):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: no parity check")
     x, weight, bias = random_arrays(x_shape, w_shape, w_shape[1], with_bias)
     ours, theirs = torch_and_ours(
@@ -392,7 +399,7 @@ def test_conv_transpose2d_matches_pytorch(backend, dtype, rel, x_shape, w_shape,
 
 
 @pytest.mark.parametrize("dtype, rel", [(numpy.float64, 1e-10), (numpy.float32, 1e-5)])
-def test_small_dcgan_chain_matches_pytorch(backend, dtype, rel):
+def test_small_dcgan_chain_matches_pytorch(backend, kernels, dtype, rel):
     """conv -> leaky_relu -> conv -> transposed conv -> transposed conv: channels-last views flow through."""
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: no parity check")
     rng = numpy.random.default_rng(4)

@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 import nn_from_scratch as nf
+import nn_from_scratch.fast
 
 GLIBC_LINUX = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -19,8 +20,8 @@ GLIBC_LINUX = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 CYCLES = textwrap.dedent("""
     import json, resource, sys
     import numpy as np
-    import nn_from_scratch as nf
-    applied = nf.keep_freed_memory() if sys.argv[1] == "keep" else False
+    import nn_from_scratch.fast
+    applied = nn_from_scratch.fast.keep_freed_memory() if sys.argv[1] == "keep" else False
     sizes = np.random.default_rng(0).integers(50_000, 3_300_000, size=40)     # float32 elements
     def cycle():
         arrays = [np.ones(n, dtype=np.float32) for n in sizes]
@@ -52,10 +53,10 @@ def test_keep_freed_memory_stops_page_faults():
 
 @pytest.mark.skipif(not GLIBC_LINUX, reason="keep_freed_memory acts on glibc's malloc (Linux) only")
 def test_keep_freed_memory_is_idempotent():
-    assert nf.keep_freed_memory() is True
-    assert nf.keep_freed_memory() is True
+    assert nf.fast.keep_freed_memory() is True
+    assert nf.fast.keep_freed_memory() is True
 
 
 @pytest.mark.skipif(GLIBC_LINUX, reason="only meaningful where glibc is absent")
 def test_keep_freed_memory_is_a_no_op_elsewhere():
-    assert nf.keep_freed_memory() is False
+    assert nf.fast.keep_freed_memory() is False

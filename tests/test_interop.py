@@ -1,6 +1,7 @@
 """nn_from_scratch.interop: to_torch and from_torch for every layer, container and model.
 
-For each case, in float32 and float64, in train and eval mode:
+For each case, in float32 and float64, in train and eval mode, with the library's fast and
+textbook kernels (nn_from_scratch/kernels.py; the models with the textbook ones in float64 only):
 
 * ``to_torch(m)`` computes the same outputs as ``m`` (to 1e-5 in float32, 1e-10 in float64), the
   same gradients of a weighted sum of them (to 1e-4 and 1e-10 of the largest gradient entry) and,
@@ -64,6 +65,13 @@ LAYER_CASES = [
     ("batchnorm1d-no-bias", lambda: nn.BatchNorm1d(3, bias=False), [(6, 3)]),
     ("batchnorm2d", lambda: nn.BatchNorm2d(3, eps=1e-3, momentum=0.3), [(4, 3, 5, 5)]),
     ("batchnorm2d-no-running-stats", lambda: nn.BatchNorm2d(3, track_running_stats=False), [(4, 3, 5, 5)]),
+    ("layernorm", lambda: nn.LayerNorm(6), [(4, 6)]),
+    ("layernorm-2d-no-bias", lambda: nn.LayerNorm((3, 4), eps=1e-3, bias=False), [(2, 5, 3, 4)]),
+    ("layernorm-no-affine", lambda: nn.LayerNorm((2, 3), elementwise_affine=False), [(4, 2, 3)]),
+    ("maxpool2d", lambda: nn.MaxPool2d(2), [(2, 3, 6, 7)]),
+    ("maxpool2d-strided-padded", lambda: nn.MaxPool2d((3, 2), stride=(2, 1), padding=1), [(2, 3, 6, 7)]),
+    ("avgpool2d", lambda: nn.AvgPool2d(2), [(2, 3, 6, 7)]),
+    ("avgpool2d-strided-padded", lambda: nn.AvgPool2d(3, stride=2, padding=1), [(2, 3, 6, 7)]),
     ("relu", lambda: nn.ReLU(), [(4, 6)]),
     ("leaky-relu", lambda: nn.LeakyReLU(0.2), [(4, 6)]),
     ("sigmoid", lambda: nn.Sigmoid(), [(4, 6)]),
@@ -175,15 +183,21 @@ def check_parity(module, method: str, shapes, dtype) -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 @pytest.mark.parametrize("case_id, factory, shapes", LAYER_CASES, ids=[case[0] for case in LAYER_CASES])
-def test_layer_outputs_gradients_and_statistics_match(case_id, factory, shapes, training, dtype):
+def test_layer_outputs_gradients_and_statistics_match(case_id, factory, shapes, training, dtype, kernels):
     check_parity(build(factory, dtype, training), "forward", shapes, dtype)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+# The models in both kernel sets; with the textbook kernels in float64 only (the layers above cover float32).
+MODEL_SETTINGS = [("fast", np.float32), ("fast", np.float64), ("textbook", np.float64)]
+MODEL_SETTING_IDS = [f"{kernel_set}-{np.dtype(dtype).name}" for kernel_set, dtype in MODEL_SETTINGS]
+
+
+@pytest.mark.parametrize("kernel_set, dtype", MODEL_SETTINGS, ids=MODEL_SETTING_IDS)
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 @pytest.mark.parametrize("case_id, factory, method, shapes", MODEL_CASES, ids=[case[0] for case in MODEL_CASES])
-def test_model_outputs_gradients_and_statistics_match(case_id, factory, method, shapes, training, dtype):
-    check_parity(build(factory, dtype, training), method, shapes, dtype)
+def test_model_outputs_gradients_and_statistics_match(case_id, factory, method, shapes, training, kernel_set, dtype):
+    with nf.kernels.using(kernel_set):
+        check_parity(build(factory, dtype, training), method, shapes, dtype)
 
 
 def test_dropout_in_train_mode_keeps_or_scales_each_value():
@@ -304,6 +318,9 @@ def test_to_torch_names_what_it_cannot_convert(make, message):
     (lambda: torch.nn.Conv2d(1, 1, 3, padding="same"), r"cannot convert Conv2d at the top of the tree: padding='same'"),
     (lambda: torch.nn.Conv2d(1, 1, 3, padding_mode="reflect"), r"padding_mode='reflect'"),
     (lambda: torch.nn.Upsample(scale_factor=2, mode="bilinear"), r"Upsample .*mode='bilinear'"),
+    (lambda: torch.nn.MaxPool2d(2, ceil_mode=True), r"MaxPool2d at the top of the tree: ceil_mode=True: "
+                                                    r"nn_from_scratch's pooling has only ceil_mode=False"),
+    (lambda: torch.nn.AvgPool2d(3, padding=1, count_include_pad=False), r"count_include_pad=False"),
     (lambda: torch.nn.Upsample(scale_factor=1.5), r"scale_factor=1.5: nn_from_scratch's Upsample takes one integer"),
     (lambda: torch.nn.Sequential(collections.OrderedDict(conv=torch.nn.Conv2d(1, 1, 3))),
      r"cannot convert Sequential at the top of the tree: its layers are named \['conv'\]"),

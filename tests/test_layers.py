@@ -49,7 +49,7 @@ def check_layer_gradients(layer, x):
 
 
 @pytest.mark.parametrize("x_shape, bias", [((3, 4), True), ((2, 3, 4), True), ((3, 4), False)])
-def test_linear_gradcheck(backend, x_shape, bias):
+def test_linear_gradcheck(backend, kernels, x_shape, bias):
     check_layer_gradients(nn.Linear(4, 3, bias=bias), random_tensor(*x_shape))
 
 
@@ -64,7 +64,7 @@ CONV2D_CASES = [
 
 
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, dilation, bias, hw", CONV2D_CASES)
-def test_conv2d_gradcheck(backend, in_c, out_c, kernel, stride, padding, dilation, bias, hw):
+def test_conv2d_gradcheck(backend, kernels, in_c, out_c, kernel, stride, padding, dilation, bias, hw):
     layer = nn.Conv2d(in_c, out_c, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias)
     check_layer_gradients(layer, random_tensor(2, in_c, *hw))
 
@@ -81,8 +81,8 @@ CONV_TRANSPOSE2D_CASES = [
 
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, output_padding, dilation, bias, hw",
                          CONV_TRANSPOSE2D_CASES)
-def test_conv_transpose2d_gradcheck(backend, in_c, out_c, kernel, stride, padding, output_padding, dilation, bias,
-                                    hw):
+def test_conv_transpose2d_gradcheck(backend, kernels, in_c, out_c, kernel, stride, padding, output_padding, dilation,
+                                    bias, hw):
     layer = nn.ConvTranspose2d(in_c, out_c, kernel, stride=stride, padding=padding, output_padding=output_padding,
                                dilation=dilation, bias=bias)
     check_layer_gradients(layer, random_tensor(2, in_c, *hw))
@@ -104,7 +104,7 @@ def randomise_batchnorm(layer):
 ])
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("affine", [True, False])
-def test_batchnorm_gradcheck(backend, layer_class, x_shape, training, affine):
+def test_batchnorm_gradcheck(backend, kernels, layer_class, x_shape, training, affine):
     layer = randomise_batchnorm(layer_class(x_shape[1], affine=affine).double())
     layer.train(training)
     x = random_tensor(*x_shape)
@@ -124,12 +124,12 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval(backend):
 
 
 @pytest.mark.parametrize("layer", [nn.ReLU(), nn.LeakyReLU(0.2), nn.Sigmoid(), nn.Tanh()], ids=repr)
-def test_activation_gradcheck(backend, layer):
+def test_activation_gradcheck(backend, kernels, layer):
     x = nf.Tensor(RNG.uniform(0.1, 2.0, (3, 4)) * RNG.choice([-1, 1], (3, 4)), requires_grad=True)  # no kinks
     assert nf.gradcheck(layer, [x])
 
 
-def test_shape_layers_gradcheck(backend):
+def test_shape_layers_gradcheck(backend, kernels):
     x = random_tensor(2, 3, 2, 2)
     assert nf.gradcheck(nn.Flatten(), [x])
     assert nf.gradcheck(nn.Flatten(2, 3), [x])
@@ -140,22 +140,8 @@ def test_shape_layers_gradcheck(backend):
     assert nn.Unflatten(-1, (2, 2))(random_tensor(2, 3, 4)).shape == (2, 3, 2, 2)
 
 
-def test_flatten_of_a_channels_last_image_returns_its_gradient_channels_last(backend):
-    """A convolution's output is channels-last in memory; Flatten's backward hands the gradient back in that layout."""
-    conv = nn.Conv2d(2, 3, 3, padding=1).double()
-    x = random_tensor(2, 2, 4, 5)
-    image = conv(x).retain_grad()
-    assert not image.data.flags.c_contiguous and image.data.transpose(0, 2, 3, 1).flags.c_contiguous
-    flat = nn.Flatten()(image)
-    flat.backward(nf.Tensor(numpy.arange(flat.size, dtype=numpy.float64).reshape(flat.shape)))
-    grad = image.grad
-    numpy.testing.assert_array_equal(to_host(grad).reshape(-1), numpy.arange(flat.size))     # values in (C, H, W) order
-    assert to_host(grad).transpose(0, 2, 3, 1).flags.c_contiguous                           # memory channels-last
-    assert nf.gradcheck(lambda t: nn.Flatten()(conv(t)), [x])
-
-
 @pytest.mark.parametrize("scale", [1, 2, 3])
-def test_upsample_gradcheck(backend, scale):
+def test_upsample_gradcheck(backend, kernels, scale):
     x = random_tensor(2, 3, 2, 3)                                                  # non-square
     assert nn.Upsample(scale_factor=scale)(x).shape == (2, 3, 2 * scale, 3 * scale)
     assert nf.gradcheck(nn.Upsample(scale_factor=scale), [x])
@@ -166,7 +152,7 @@ def test_dropout_function_gradcheck_with_a_fixed_mask(backend):
     assert nf.gradcheck(lambda x: F.DropoutFunction(mask)(x), [random_tensor(3, 4)])
 
 
-def test_sequential_gradcheck(backend):
+def test_sequential_gradcheck(backend, kernels):
     model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.LeakyReLU(0.2), nn.Flatten(),
                           nn.Linear(2 * 3 * 4, 2), nn.Tanh())
     check_layer_gradients(model, random_tensor(3, 1, 3, 4))
@@ -343,15 +329,15 @@ def assert_same_repr(ours, theirs, torch):
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("x_shape, bias", [((5, 7), True), ((2, 3, 7), True), ((5, 7), False)])
-def test_linear_matches_torch(backend, torch, dtype, rtol, x_shape, bias):
+def test_linear_matches_torch(backend, kernels, torch, dtype, rtol, x_shape, bias):
     ours, theirs = make_pair(torch, dtype, nn.Linear(7, 4, bias=bias), torch.nn.Linear(7, 4, bias=bias))
     compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
 
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, dilation, bias, hw", CONV2D_CASES)
-def test_conv2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c, kernel, stride, padding, dilation, bias,
-                              hw):
+def test_conv2d_matches_torch(backend, kernels, torch, dtype, rtol, in_c, out_c, kernel, stride, padding, dilation,
+                              bias, hw):
     args = (in_c, out_c, kernel)
     options = {"stride": stride, "padding": padding, "dilation": dilation, "bias": bias}
     ours, theirs = make_pair(torch, dtype, nn.Conv2d(*args, **options), torch.nn.Conv2d(*args, **options))
@@ -362,7 +348,7 @@ def test_conv2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c, kernel, 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("in_c, out_c, kernel, stride, padding, output_padding, dilation, bias, hw",
                          CONV_TRANSPOSE2D_CASES)
-def test_conv_transpose2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c, kernel, stride, padding,
+def test_conv_transpose2d_matches_torch(backend, kernels, torch, dtype, rtol, in_c, out_c, kernel, stride, padding,
                                         output_padding, dilation, bias, hw):
     args = (in_c, out_c, kernel)
     options = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
@@ -382,7 +368,7 @@ def test_conv_transpose2d_matches_torch(backend, torch, dtype, rtol, in_c, out_c
     ("BatchNorm2d", (3, 3, 2, 4), {"affine": False, "eps": 1e-3}),
     ("BatchNorm2d", (3, 3, 2, 4), {"bias": False}),
 ])
-def test_batchnorm_matches_torch(backend, torch, dtype, rtol, name, x_shape, options):
+def test_batchnorm_matches_torch(backend, kernels, torch, dtype, rtol, name, x_shape, options):
     if "bias" in options and not batchnorm_has_bias_option(torch):
         pytest.skip(f"PyTorch {torch.__version__}'s BatchNorm has no bias= option (2.13 has): "
                     "pip install torch==2.13.0")
@@ -405,7 +391,7 @@ def test_batchnorm_matches_torch(backend, torch, dtype, rtol, name, x_shape, opt
     ("ReLU", ()), ("LeakyReLU", ()), ("LeakyReLU", (0.2,)), ("Sigmoid", ()), ("Tanh", ()),
     ("Flatten", ()), ("Flatten", (0, 2)), ("Unflatten", (1, (3, 4))),
 ])
-def test_parameterless_layers_match_torch(backend, torch, dtype, rtol, name, args):
+def test_parameterless_layers_match_torch(backend, kernels, torch, dtype, rtol, name, args):
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(ours) == repr(theirs)
     compare_forward_backward(ours, theirs, RNG.standard_normal((2, 12, 2)).astype(dtype) * 3, torch, rtol)
@@ -413,7 +399,7 @@ def test_parameterless_layers_match_torch(backend, torch, dtype, rtol, name, arg
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
 @pytest.mark.parametrize("scale, x_shape", [(2, (2, 3, 4, 5)), (3, (1, 2, 3, 2)), (2.0, (2, 1, 7, 7))])
-def test_upsample_matches_torch(backend, torch, dtype, rtol, scale, x_shape):
+def test_upsample_matches_torch(backend, kernels, torch, dtype, rtol, scale, x_shape):
     ours, theirs = nn.Upsample(scale_factor=scale), torch.nn.Upsample(scale_factor=scale, mode="nearest")
     assert repr(ours) == repr(theirs)
     compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
@@ -434,7 +420,7 @@ def dcgan_like(library):
 
 
 @pytest.mark.parametrize("dtype, rtol", DTYPES)
-def test_dcgan_like_sequential_matches_torch(backend, torch, dtype, rtol):
+def test_dcgan_like_sequential_matches_torch(backend, kernels, torch, dtype, rtol):
     ours, theirs = make_pair(torch, dtype, nn.init.dcgan_init(dcgan_like(nf)), dcgan_like(torch))
     assert_same_repr(ours, theirs, torch)
     assert list(ours.state_dict()) == list(theirs.state_dict())
@@ -445,3 +431,95 @@ def test_dcgan_like_sequential_matches_torch(backend, torch, dtype, rtol):
     compare_forward_backward(ours, theirs, RNG.standard_normal((4, 6)).astype(dtype), torch, rtol)
     for name, array in ours.state_dict().items():
         assert_close(array, theirs.state_dict()[name], rtol)
+
+
+# --------------------------------------------------------------------------
+# pooling and layer norm (both kernel sets)
+# --------------------------------------------------------------------------
+
+# (kernel_size, stride, padding, x_shape): tiling windows, overlapping windows, padding, leftover rows
+POOL_CASES = [
+    (2, None, 0, (2, 3, 8, 8)),
+    (2, None, 0, (1, 2, 7, 9)),           # rows and columns no window covers
+    (3, 2, 1, (2, 2, 7, 6)),              # overlapping, padded
+    ((2, 3), (1, 2), (1, 0), (1, 3, 6, 7)),
+    (3, 1, 0, (1, 1, 5, 5)),
+]
+
+
+def distinct_values(shape, dtype=numpy.float64):
+    """Values with no ties (a permutation of a spread-out range): max pooling's gradient is well defined."""
+    values = RNG.permutation(numpy.prod(shape)).astype(dtype) / numpy.prod(shape) - 0.5
+    return values.reshape(shape)
+
+
+@pytest.mark.parametrize("layer_name", ["MaxPool2d", "AvgPool2d"])
+@pytest.mark.parametrize("kernel, stride, padding, x_shape", POOL_CASES)
+def test_pooling_gradcheck(backend, kernels, layer_name, kernel, stride, padding, x_shape):
+    layer = getattr(nn, layer_name)(kernel, stride, padding)
+    x = nf.Tensor(distinct_values(x_shape), requires_grad=True)
+    assert nf.gradcheck(layer, [x])
+
+
+@pytest.mark.parametrize("dtype, rtol", DTYPES)
+@pytest.mark.parametrize("layer_name", ["MaxPool2d", "AvgPool2d"])
+@pytest.mark.parametrize("kernel, stride, padding, x_shape", POOL_CASES)
+def test_pooling_matches_torch(backend, kernels, torch, dtype, rtol, layer_name, kernel, stride, padding, x_shape):
+    ours = getattr(nn, layer_name)(kernel, stride, padding)
+    theirs = getattr(torch.nn, layer_name)(kernel, stride, padding)
+    compare_forward_backward(ours, theirs, distinct_values(x_shape, dtype), torch, rtol)
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1)])
+def test_max_pooling_gives_a_tie_to_the_first_maximum_as_pytorch_does(backend, kernels, torch, kernel, stride):
+    x_array = numpy.ones((1, 2, 6, 6))                     # every window is one big tie
+    x_array[0, 1, 2, 3] = 5.0
+    compare_forward_backward(nn.MaxPool2d(kernel, stride), torch.nn.MaxPool2d(kernel, stride), x_array, torch, 1e-12)
+
+
+def test_pooling_arguments_and_errors():
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+    assert nn.AvgPool2d(3, 1, 1)(random_tensor(2, 3, 5, 5)).shape == (2, 3, 5, 5)
+    with pytest.raises(ValueError, match=r"max_pool2d: expected input of shape \(N, C, H, W\), got \(3, 4, 4\)"):
+        F.max_pool2d(random_tensor(3, 4, 4), 2)
+    with pytest.raises(ValueError, match=r"avg_pool2d: padding \(2, 2\) must be at most half the kernel size"):
+        F.avg_pool2d(random_tensor(1, 1, 4, 4), 2, padding=2)
+    with pytest.raises(ValueError, match=r"max_pool2d: kernel \(5, 5\) is larger than the padded input 4x4"):
+        F.max_pool2d(random_tensor(1, 1, 4, 4), 5)
+    with pytest.raises(ValueError, match="MaxPool2d: stride must be >= 1"):
+        nn.MaxPool2d(2, stride=0)
+
+
+@pytest.mark.parametrize("normalized_shape, x_shape, affine", [
+    (6, (4, 6), True), ((3, 4), (2, 5, 3, 4), True), (5, (3, 5), False),
+])
+def test_layer_norm_gradcheck(backend, kernels, normalized_shape, x_shape, affine):
+    layer = nn.LayerNorm(normalized_shape, elementwise_affine=affine).double()
+    if affine:                                       # away from the initial 1 and 0, so that they matter
+        layer.weight.data[...] = nf.Tensor(RNG.standard_normal(layer.weight.shape)).data
+        layer.bias.data[...] = nf.Tensor(RNG.standard_normal(layer.bias.shape)).data
+    x = nf.Tensor(RNG.standard_normal(x_shape), requires_grad=True)
+    inputs = [x] + list(layer.parameters())
+    assert nf.gradcheck(lambda x, *params: layer(x), inputs)
+
+
+@pytest.mark.parametrize("dtype, rtol", DTYPES)
+@pytest.mark.parametrize("normalized_shape, x_shape, options", [
+    (6, (4, 6), {}), ((3, 4), (2, 5, 3, 4), {"eps": 1e-3}), (5, (3, 5), {"elementwise_affine": False}),
+    (5, (3, 5), {"bias": False}),
+])
+def test_layer_norm_matches_torch(backend, kernels, torch, dtype, rtol, normalized_shape, x_shape, options):
+    ours, theirs = make_pair(torch, dtype, nn.LayerNorm(normalized_shape, **options),
+                             torch.nn.LayerNorm(normalized_shape, **options))
+    for parameter in theirs.parameters():            # away from the initial 1 and 0, so that they matter
+        torch.nn.init.normal_(parameter)
+    ours.load_state_dict({name: value.detach().numpy() for name, value in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    compare_forward_backward(ours, theirs, RNG.standard_normal(x_shape).astype(dtype), torch, rtol)
+
+
+def test_layer_norm_errors():
+    with pytest.raises(ValueError, match=r"layer_norm: expected input of shape \(\.\.\., 4\) .* got \(2, 5\)"):
+        nn.LayerNorm(4)(random_tensor(2, 5))
+    with pytest.raises(ValueError, match="LayerNorm: normalized_shape must be a positive int"):
+        nn.LayerNorm(0)

@@ -245,12 +245,15 @@ def test_wrong_input_shape_errors():
                    "Linear(in_features=784, out_features=10): expected input (..., 784)", "nn.Flatten()")
     one_line_error(nn.Linear(5, 10), (64, 4), "expected input (..., 5)")
     one_line_error(nn.Conv2d(1, 64, 4, 2, 1), (64, 3, 28, 28),
-                   "Conv2d(1, 64, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1)): expected input (N, 1, H, W)")
-    one_line_error(nn.Conv2d(1, 64, 4), (1, 28, 28), "expected input (N, 1, H, W)", "batch axis")
-    one_line_error(nn.Conv2d(1, 2, 5, dilation=2), (1, 1, 8, 9), "H >= 9 and W >= 9")
+                   "Conv2d(1, 64, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1)): expected input of shape "
+                   "(N, C, H, W) with C=1", "got (64, 3, 28, 28)")
+    one_line_error(nn.Conv2d(1, 64, 4), (1, 28, 28), "with C=1", "batch axis")
+    one_line_error(nn.Conv2d(1, 2, 5, dilation=2), (1, 1, 8, 9),
+                   "kernel of extent 9x9 (size 5x5, dilation (2, 2)) is larger than the padded input 8x9")
     one_line_error(nn.ConvTranspose2d(100, 64, 4), (8, 64, 1, 1),
-                   "ConvTranspose2d(100, 64, kernel_size=(4, 4), stride=(1, 1)): expected input (N, 100, H, W)")
-    one_line_error(nn.ConvTranspose2d(2, 2, 1, padding=1), (1, 2, 1, 1), "large enough")
+                   "ConvTranspose2d(100, 64, kernel_size=(4, 4), stride=(1, 1)): expected input of shape "
+                   "(N, C, H, W) with C=100")
+    one_line_error(nn.ConvTranspose2d(2, 2, 1, padding=1), (1, 2, 1, 1), "output size (-1, -1) is too small")
     one_line_error(nn.BatchNorm1d(8), (4, 3), "BatchNorm1d(8,", "expected input (N, 8) or (N, 8, L)")
     one_line_error(nn.BatchNorm2d(8), (4, 8, 3), "BatchNorm2d(8,", "expected input (N, 8, H, W)")
     one_line_error(nn.BatchNorm1d(3), (1, 3), "more than 1 value per channel")

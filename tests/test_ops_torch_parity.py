@@ -33,21 +33,21 @@ def compare(case, arrays, backend_name):
 
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)])
 @pytest.mark.parametrize("case", UNARY, ids=lambda c: c.name)
-def test_unary_ops_match_torch(backend, case, shape):
+def test_unary_ops_match_torch(backend, kernels, case, shape):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, shape) for maker in case.makers], backend)
 
 
 @pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((2, 3, 4), (4,)), ((3, 1), (1, 5)), ((), (2, 3))])
 @pytest.mark.parametrize("case", BROADCAST, ids=lambda c: c.name)
-def test_broadcasting_ops_match_torch(backend, case, shapes):
+def test_broadcasting_ops_match_torch(backend, kernels, case, shapes):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, s) for maker, s in zip(case.makers, shapes)], backend)
 
 
 @pytest.mark.parametrize("shape", [(4,), (3, 5), (2, 3, 4)])
 @pytest.mark.parametrize("case", SAME_SHAPE, ids=lambda c: c.name)
-def test_two_input_ops_match_torch(backend, case, shape):
+def test_two_input_ops_match_torch(backend, kernels, case, shape):
     rng = np.random.default_rng(0)
     compare(case, [maker(rng, shape) for maker in case.makers], backend)
 
@@ -55,7 +55,7 @@ def test_two_input_ops_match_torch(backend, case, shape):
 @pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)),
                                     ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
                                     ((5, 1), (1, 3)), ((3, 4), (4, 1)), ((2, 3, 1), (1, 4))])   # outer products
-def test_matmul_matches_torch(backend, shapes):
+def test_matmul_matches_torch(backend, kernels, shapes):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
     ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
@@ -70,7 +70,7 @@ def test_matmul_matches_torch(backend, shapes):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_cross_entropy_matches_torch(backend, reduction):
+def test_cross_entropy_matches_torch(backend, kernels, reduction):
     rng = np.random.default_rng(0)
     logits, target = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
     tl = torch.tensor(logits, requires_grad=True)
@@ -84,7 +84,7 @@ def test_cross_entropy_matches_torch(backend, reduction):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_gaussian_kl_matches_the_closed_form_in_torch(backend, reduction):
+def test_gaussian_kl_matches_the_closed_form_in_torch(backend, kernels, reduction):
     rng = np.random.default_rng(0)
     mu, logvar = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
     tm, tv = torch.tensor(mu, requires_grad=True), torch.tensor(logvar, requires_grad=True)
@@ -107,3 +107,14 @@ def test_float32_forward_matches_torch_closely():
                          (lambda t: F.log_softmax(t, -1), lambda t: torch.log_softmax(t, -1)),
                          (F.softplus, torch.nn.functional.softplus)]:
         np.testing.assert_allclose(ours(nf.Tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_prod_gradient_with_zeros_matches_torch(backend, kernels, axis):
+    """The product of the others, not y / x: finite where an element (or two) is 0."""
+    array = np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.5, -2.0, 4.0]])
+    ours = nf.Tensor(array, requires_grad=True)
+    theirs = torch.tensor(array, requires_grad=True)
+    (F.prod(ours) if axis is None else F.prod(ours, axis=axis)).sum().backward()
+    (theirs.prod() if axis is None else theirs.prod(dim=axis)).sum().backward()
+    np.testing.assert_allclose(to_host(ours.grad), theirs.grad.numpy(), rtol=RTOL, atol=ATOL)

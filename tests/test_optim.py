@@ -63,7 +63,7 @@ def run_steps(opt, params, steps, dtype):
 
 @pytest.mark.parametrize("dtype, rtol", [(numpy.float64, 1e-10), (numpy.float32, 1e-5)])
 @pytest.mark.parametrize("name, options", CONFIGS, ids=IDS)
-def test_optimizer_matches_torch(backend, name, options, dtype, rtol):
+def test_optimizer_matches_torch(backend, kernels, name, options, dtype, rtol):
     torch = pytest.importorskip("torch", reason="PyTorch (CPU) is needed for the parity tests: "
                                                 "pip install torch==2.13.0")
     params = make_parameters(dtype)
@@ -88,7 +88,7 @@ def test_optimizer_matches_torch(backend, name, options, dtype, rtol):
 
 
 @pytest.mark.parametrize("name, options", CONFIGS, ids=IDS)
-def test_state_dict_resumes_exactly(backend, name, options, tmp_path):
+def test_state_dict_resumes_exactly(backend, kernels, name, options, tmp_path):
     dtype = numpy.float32
     params = make_parameters(dtype)
     opt = getattr(optim, name)(params, **options)
@@ -138,7 +138,7 @@ def test_state_dict_contents_and_errors(backend):
     numpy.testing.assert_array_equal(to_host(opt.state[id(params[1])]["exp_avg"]), state["state.1.exp_avg"])
 
 
-def test_updates_in_place_and_float32_stays_float32(backend):
+def test_updates_in_place_and_float32_stays_float32(backend, kernels):
     params = make_parameters(numpy.float32)
     arrays = [p.data for p in params]
     for name, options in CONFIGS:
@@ -150,7 +150,7 @@ def test_updates_in_place_and_float32_stays_float32(backend):
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "SGD"])
-def test_a_transposed_gradient_gives_the_same_update(backend, name):
+def test_a_transposed_gradient_gives_the_same_update(backend, kernels, name):
     """A Linear weight's gradient arrives as a transposed (column-major) view; the update must not care."""
     rng = numpy.random.default_rng(3)
     start, grads = rng.standard_normal((4, 6)), [rng.standard_normal((6, 4)) for _ in range(3)]
@@ -194,7 +194,7 @@ def test_constructor_errors():
         optim.SGD([nf.Tensor(numpy.ones(2))], lr=0.1)
 
 
-def test_training_a_small_model_reduces_the_loss(backend):
+def test_training_a_small_model_reduces_the_loss(backend, kernels):
     nn.init.manual_seed(0)
     rng = numpy.random.default_rng(0)
     x_host = rng.standard_normal((64, 3)).astype(numpy.float32)

@@ -211,3 +211,25 @@ def test_cast_is_differentiable(backend):
     assert y.dtype == np.float64
     (y * 2).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_comparisons_are_element_wise_and_tensors_stay_hashable_by_identity(backend):
+    a = nf.Tensor(np.array([1.0, 2.0, 3.0]))
+    b = nf.Tensor(np.array([1.0, 5.0, 3.0]))
+    assert to_host(a == b).tolist() == [True, False, True]
+    assert to_host(a != b).tolist() == [False, True, False]
+    assert to_host(a == 2.0).tolist() == [False, True, False]
+    assert to_host(a < b).tolist() == [False, True, False] and (a == b).dtype == np.bool_
+    same_values = nf.Tensor(np.array([1.0, 2.0, 3.0]))
+    assert (a == same_values).all() and not (a == b).all() and (a != b).any()
+    seen = {a: "a", b: "b"}                                  # dict keys and set members by identity
+    assert seen[a] == "a" and same_values not in seen and len({a, b, same_values}) == 3
+    assert same_values not in {a, b}
+    with pytest.raises(RuntimeError, match="ambiguous"):      # as in PyTorch: `in` on a list compares with ==
+        _ = a in [b, a]
+
+
+def test_the_truth_of_a_tensor_is_that_of_its_one_element():
+    assert nf.Tensor(np.array([2.0])) and not nf.Tensor(np.array(0.0))
+    with pytest.raises(RuntimeError, match=r"truth value of a tensor of shape \(3,\) is ambiguous"):
+        bool(nf.Tensor(np.zeros(3)))

@@ -53,8 +53,8 @@ def test_draw_graph_dot_names_every_op_and_tensor(rng):
     loss, tensors = small_mlp_loss(rng)
     graph = viz.draw_graph(loss)
     expected_ops = ops_in_backward_order(loss)
-    assert set(expected_ops) == {"Transpose", "MatMul", "Add", "LeakyReLU",
-                                 "BinaryCrossEntropyWithLogits", "Mean"}
+    assert set(expected_ops) == {"TransposeFunction", "MatMulFunction", "AddFunction", "LeakyReLUFunction",
+                                 "BinaryCrossEntropyWithLogitsFunction", "MeanFunction"}
     op_labels = re.findall(r'label="([^"]*)", shape=ellipse', graph.dot)
     assert sorted(op_labels) == sorted(expected_ops)          # one ellipse per op, no more
     for name in tensors:
@@ -185,7 +185,7 @@ def test_detect_anomaly_names_log_of_zero_in_forward():
             y = F.log(x) * 0.0                  # log(0) = -inf, then -inf * 0 = nan
             y.sum().backward()
     message = str(caught.value)
-    assert message.startswith("Log forward produced -inf")
+    assert message.startswith("LogFunction forward produced -inf")
     assert "input 0: shape (3,), float64" in message
     assert f"test_viz_debug.py:{planted_line}" in message
     assert "y = F.log(x) * 0.0" in message
@@ -200,7 +200,7 @@ def test_detect_anomaly_names_log_in_backward():
             y = F.log(x)
             y.sum().backward()
     message = str(caught.value)
-    assert message.startswith("Log backward produced inf in the gradient for its input 0")
+    assert message.startswith("LogFunction backward produced inf in the gradient for its input 0")
     assert "grad_output: shape (2,), float64, finite" in message
     assert f"test_viz_debug.py:{planted_line}" in message
 
@@ -234,7 +234,7 @@ def test_trace_backward_prints_ops_in_backward_order(rng):
         loss.backward()
     lines = output.getvalue().splitlines()
     assert [line.split()[1] for line in lines[:-1]] == expected
-    assert lines[0].split()[1] == "Mean"
+    assert lines[0].split()[1] == "MeanFunction"
     assert "grad_output ()" in lines[0] and "norm 1 " in lines[0]
     assert "input 0 (4, 1) norm 0.5" in lines[0]       # d mean / d x_i = 1/4 for 4 elements
     assert "input 1 (targets) None" in lines[1]
@@ -247,7 +247,7 @@ def test_trace_backward_prints_to_stdout_by_default(capsys):
     with trace_backward():
         (x * x).sum().backward()
     printed = capsys.readouterr().out.splitlines()
-    assert [line.split()[1] for line in printed[:-1]] == ["Sum", "Mul"]
+    assert [line.split()[1] for line in printed[:-1]] == ["SumFunction", "MulFunction"]
 
 
 # --------------------------------------------------------------------------

@@ -6,97 +6,50 @@ positive number is ever computed.
 
 from __future__ import annotations
 
-import numpy
-
 from ..backend import array_module
+from ..kernels import choose
 from ..tensor import Function, Tensor
 
 
-def positive_part(x):
-    """max(x, 0), element-wise (NaN stays NaN).
+def stable_sigmoid(x):
+    """sigmoid(x) = 1 / (1 + exp(-x)), without overflow for any x.
 
-    NumPy runs ``maximum`` of two arrays vectorised but ``maximum(x, 0)`` with
-    the scalar 0 as a slow scalar loop (0.24 against 0.08 ms for 800k float32
-    values, NumPy 2.4).  The zeros need not be as large as x: one sample's
-    worth, ``zeros_like(x[:1])``, broadcast over the batch axis keeps the
-    inner loop vectorised and saves filling a whole array of zeros
-    (0.08 ms instead of 0.14 ms in all).
+    exp(-x) overflows for very negative x, so both forms are computed from
+    e = exp(-|x|), which lies in (0, 1]:
+        x >= 0:  sigmoid(x) = 1 / (1 + exp(-x)) = 1 / (1 + e)
+        x <  0:  sigmoid(x) = exp(x) / (1 + exp(x)) = e / (1 + e)
     """
     xp = array_module(x)
-    zeros = xp.zeros_like(x[:1]) if x.ndim >= 2 else xp.zeros_like(x)
-    return xp.maximum(x, zeros)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-class ReLU(Function):
-    """y = max(x, 0).   dL/dx = g where y > 0, else 0 (the kink at 0 gets 0, as in PyTorch).
-
-    y > 0 exactly where x > 0, so backward needs only the output, as in
-    PyTorch: forward is one pass over x and backward builds the mask.  In a
-    VAE training step this took ReLU from 1.8 to 1.5 ms against keeping a
-    float mask of x > 0 from forward (three passes there, a plain multiply
-    in backward).
-    """
+class ReLUFunction(Function):
+    """y = max(x, 0).   dL/dx = g where x > 0, else 0 (the kink at 0 gets 0, as in PyTorch)."""
 
     def forward(self, x):
-        self.y = positive_part(x)
-        return self.y
+        self.x = x
+        return array_module(x).maximum(x, 0)
 
     def backward(self, g):
-        return g * (self.y > 0)
+        return g * (self.x > 0)
 
 
-class LeakyReLU(Function):
-    """y = x if x > 0 else slope * x.   dL/dx = g if x > 0 else slope * g.
-
-    Both are a multiplication by the same factor, 1 where x > 0 and slope
-    elsewhere, so forward computes that factor once and keeps it for
-    backward.  Written as ``x * factor`` rather than
-    ``where(x > 0, x, slope * x)``: NumPy runs ``where`` on a mixed-sign
-    array as a branchy scalar loop, 10-40x slower than the vectorised
-    comparison, multiply and add used here.
-    """
+class LeakyReLUFunction(Function):
+    """y = x if x > 0 else slope * x.   dL/dx = g if x > 0 else slope * g."""
 
     def __init__(self, negative_slope: float = 0.01):
         self.negative_slope = float(negative_slope)
 
     def forward(self, x):
-        # factor = 1 where x > 0, slope elsewhere.  The constants are rounded to x's
-        # dtype first, so that (1 - slope) + slope is exactly 1 and x * factor equals
-        # where(x > 0, x, slope * x) bit for bit (float32 stays float32).
-        slope = numpy.dtype(x.dtype).type(self.negative_slope)
-        factor = (x > 0).astype(x.dtype)
-        factor *= 1 - slope
-        factor += slope
-        self.factor = factor
-        return x * factor
+        self.x = x
+        return array_module(x).where(x > 0, x, self.negative_slope * x)
 
     def backward(self, g):
-        return g * self.factor
+        return array_module(g).where(self.x > 0, g, self.negative_slope * g)
 
 
-def stable_sigmoid(x, e=None):
-    """sigmoid(x) = 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) <= 1,
-    sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
-
-    A caller that has computed ``e`` already passes it in (softplus and the
-    logistic loss keep it from their forward pass for their backward).
-
-    The numerator (1 or e) is picked by arithmetic, e * negative + (1 - negative)
-    with negative = 1 where x < 0 and 0 elsewhere, rather than by
-    ``where(x >= 0, 1, e)``: the result is the same bit for bit (e is finite),
-    but NumPy runs ``where`` on a mixed-sign array as a branchy scalar loop, 4x
-    slower than the whole sigmoid written this way.
-    """
-    xp = array_module(x)
-    if e is None:
-        e = xp.exp(-xp.abs(x))
-    negative = (x < 0).astype(e.dtype)
-    numerator = e * negative
-    numerator += 1 - negative
-    return numerator / (1 + e)
-
-
-class Sigmoid(Function):
+class SigmoidFunction(Function):
     """y = 1 / (1 + exp(-x)).   dL/dx = g * y * (1 - y)."""
 
     def forward(self, x):
@@ -107,7 +60,7 @@ class Sigmoid(Function):
         return g * self.y * (1 - self.y)
 
 
-class Tanh(Function):
+class TanhFunction(Function):
     """y = tanh(x).   dL/dx = g * (1 - y**2)."""
 
     def forward(self, x):
@@ -118,20 +71,23 @@ class Tanh(Function):
         return g * (1 - self.y * self.y)
 
 
-class Softplus(Function):
-    """y = log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|)).   dL/dx = g * sigmoid(x)."""
+class SoftplusFunction(Function):
+    """y = log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(-|x|)).   dL/dx = g * sigmoid(x).
+
+    Both forms are equal (for x > 0, log(1 + exp(x)) = x + log(exp(-x) + 1)),
+    and the second never takes exp of a positive number.
+    """
 
     def forward(self, x):
         xp = array_module(x)
         self.x = x
-        self.e = xp.exp(-xp.abs(x))                        # exp(-|x|), used again by backward's sigmoid
-        return positive_part(x) + xp.log1p(self.e)
+        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(self, g):
-        return g * stable_sigmoid(self.x, self.e)
+        return g * stable_sigmoid(self.x)
 
 
-class Softmax(Function):
+class SoftmaxFunction(Function):
     """y_i = exp(x_i) / sum_j exp(x_j) along ``axis`` (x shifted by its max first, for stability).
 
     dL/dx = y * (g - sum(g * y, axis))  (the Jacobian diag(y) - y y^T applied to g).
@@ -150,7 +106,7 @@ class Softmax(Function):
         return self.y * (g - (g * self.y).sum(axis=self.axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmaxFunction(Function):
     """y = x - logsumexp(x) along ``axis``.   dL/dx = g - softmax(x) * sum(g, axis)."""
 
     def __init__(self, axis: int = -1):
@@ -168,28 +124,28 @@ class LogSoftmax(Function):
 
 
 def relu(x) -> Tensor:
-    return ReLU()(x)
+    return choose(ReLUFunction)()(x)
 
 
 def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
-    return LeakyReLU(negative_slope)(x)
+    return choose(LeakyReLUFunction)(negative_slope)(x)
 
 
 def sigmoid(x) -> Tensor:
-    return Sigmoid()(x)
+    return choose(SigmoidFunction)()(x)
 
 
 def tanh(x) -> Tensor:
-    return Tanh()(x)
+    return TanhFunction()(x)
 
 
 def softplus(x) -> Tensor:
-    return Softplus()(x)
+    return choose(SoftplusFunction)()(x)
 
 
 def softmax(x, axis: int = -1) -> Tensor:
-    return Softmax(axis)(x)
+    return SoftmaxFunction(axis)(x)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    return LogSoftmax(axis)(x)
+    return LogSoftmaxFunction(axis)(x)

@@ -8,8 +8,9 @@ with the ordinary ``sum`` / ``mean`` ops.
 from __future__ import annotations
 
 from ..backend import array_module, ignore_float_warnings
-from ..tensor import Function, Tensor
-from .activations import LogSoftmax, positive_part, stable_sigmoid
+from ..kernels import choose
+from ..tensor import Function, Tensor, unwrap
+from .activations import LogSoftmaxFunction, stable_sigmoid
 from .arithmetic import exp
 from .reductions import mean, sum
 
@@ -33,7 +34,7 @@ def _check_same_shape(input, target, loss_name: str) -> None:
                          f"got {tuple(target.shape)}")
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropyFunction(Function):
     """Element-wise l = -(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1].
 
     As in PyTorch, each log is clamped at -100 so that p = 0 or 1 gives a
@@ -61,7 +62,7 @@ class BinaryCrossEntropy(Function):
         return grad_p, grad_t
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogitsFunction(Function):
     """Element-wise l = -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))) for logits x.
 
     Computed stably as  l = max(x, 0) - x t + log(1 + exp(-|x|)),
@@ -74,16 +75,15 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, x, t):
         xp = array_module(x, t)
         self.x, self.t = x, t
-        self.e = xp.exp(-xp.abs(x))                        # exp(-|x|), used again by backward's sigmoid
-        return positive_part(x) - x * t + xp.log1p(self.e)
+        return xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(self, g):
-        grad_x = g * (stable_sigmoid(self.x, self.e) - self.t) if self.needs_input_grad[0] else None
+        grad_x = g * (stable_sigmoid(self.x) - self.t) if self.needs_input_grad[0] else None
         grad_t = -g * self.x if self.needs_input_grad[1] else None
         return grad_x, grad_t
 
 
-class NegativeLogLikelihood(Function):
+class NegativeLogLikelihoodFunction(Function):
     """Per-sample l_n = -logp[n, target_n] for log-probabilities logp (N, C) and integer targets (N,).
 
     dl/dlogp = -1 at (n, target_n) scaled by g_n, 0 elsewhere.
@@ -106,13 +106,13 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """BCE on probabilities (e.g. the output of a sigmoid).  Prefer
     :func:`binary_cross_entropy_with_logits`, which is stable for any logit."""
     _check_same_shape(input, target, "binary_cross_entropy")
-    return reduce(BinaryCrossEntropy()(input, target), reduction, "binary_cross_entropy")
+    return reduce(BinaryCrossEntropyFunction()(input, target), reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """BCE on logits: the same as ``binary_cross_entropy(sigmoid(input), target)``, but stable."""
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
-    return reduce(BinaryCrossEntropyWithLogits()(input, target), reduction,
+    return reduce(choose(BinaryCrossEntropyWithLogitsFunction)()(input, target), reduction,
                   "binary_cross_entropy_with_logits")
 
 
@@ -125,13 +125,13 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
 
 def nll_loss(log_probs, target, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of integer class ``target`` (N,) under ``log_probs`` (N, C)."""
-    target_array = target.data if isinstance(target, Tensor) else target
+    target_array = unwrap(target)
     if log_probs.ndim != 2 or target_array.ndim != 1 or target_array.shape[0] != log_probs.shape[0]:
         raise ValueError(f"nll_loss: expected log-probabilities (N, C) and integer targets (N,), got "
                          f"{tuple(log_probs.shape)} and {tuple(target_array.shape)}")
     if target_array.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: expected integer class indices as target, got dtype {target_array.dtype}")
-    return reduce(NegativeLogLikelihood()(log_probs, target_array), reduction, "nll_loss")
+    return reduce(NegativeLogLikelihoodFunction()(log_probs, target_array), reduction, "nll_loss")
 
 
 def cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
@@ -139,7 +139,7 @@ def cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
 
     l_n = -log softmax(logits_n)[target_n] = logsumexp(logits_n) - logits_n[target_n].
     """
-    return nll_loss(LogSoftmax(axis=-1)(logits), target, reduction)
+    return nll_loss(LogSoftmaxFunction(axis=-1)(logits), target, reduction)
 
 
 def gaussian_kl(mu, logvar, reduction: str = "mean") -> Tensor:

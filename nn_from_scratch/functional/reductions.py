@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max and min over axes, with ``keepdims``.
+"""Reductions: sum, mean, max, min and prod over axes, with ``keepdims``.
 
 The backward of a reduction *spreads* the upstream gradient back over the
 axes that were reduced.  ``expand_to_input`` does that spreading: it puts the
@@ -11,6 +11,7 @@ import builtins
 
 from ..backend import array_module
 from ..tensor import Function, Tensor
+from .shape import inverse_permutation
 
 
 def normalize_axes(axis, ndim: int) -> tuple:
@@ -39,7 +40,7 @@ def expand_to_input(g, input_shape: tuple, axes: tuple, keepdims: bool):
     return xp.broadcast_to(g, input_shape)
 
 
-class Sum(Function):
+class SumFunction(Function):
     """y = sum of x over ``axis``.   dL/dx = g broadcast back over the summed axes.
 
     Shapes: x (d0, d1, ...) -> y without the summed axes (or with size 1 there, keepdims).
@@ -57,7 +58,7 @@ class Sum(Function):
         return expand_to_input(g, self.input_shape, self.axes, self.keepdims)
 
 
-class Mean(Function):
+class MeanFunction(Function):
     """y = mean of x over ``axis`` = sum / n.   dL/dx = g / n broadcast back (n = elements averaged)."""
 
     def __init__(self, axis=None, keepdims=False):
@@ -75,7 +76,7 @@ class Mean(Function):
         return expand_to_input(g / self.count, self.input_shape, self.axes, self.keepdims)
 
 
-class Max(Function):
+class MaxFunction(Function):
     """y = max of x over ``axis``.
 
     dL/dx = g at the position of the maximum, 0 elsewhere.  When several
@@ -104,24 +105,63 @@ class Max(Function):
         return g * is_extreme / ties
 
 
-class Min(Max):
+class MinFunction(MaxFunction):
     """y = min of x over ``axis``.   dL/dx = g at the minimum (shared among ties), 0 elsewhere."""
 
     def reduce(self, x):
         return x.min(axis=self.axes, keepdims=True)
 
 
+class ProdFunction(Function):
+    """y = product of x over ``axis``.
+
+    dL/dx_i = g * (the product of every other element that x_i was multiplied with).
+    Dividing y by x_i would fail where x_i = 0, so the product of the others is
+    built from two running products along the reduced elements:
+    (product of those before i) * (product of those after i).
+    Shapes: as for sum; inside backward the reduced axes are moved last and
+    flattened into one axis of K elements.
+    """
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.x = x
+        self.axes = normalize_axes(self.axis, x.ndim)
+        return x.prod(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):
+        xp = array_module(g)
+        kept = tuple(i for i in range(self.x.ndim) if i not in self.axes)
+        order = kept + self.axes                                    # the reduced axes last
+        moved = self.x.transpose(order)
+        groups = moved.reshape(moved.shape[:len(kept)] + (-1,))     # (..., K)
+        ones = xp.ones_like(groups[..., :1])
+        before = xp.cumprod(xp.concatenate([ones, groups[..., :-1]], axis=-1), axis=-1)
+        after = xp.cumprod(xp.concatenate([ones, groups[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (before * after)[..., :groups.shape[-1]]          # (the slice matters only for K = 0)
+        others = others.reshape(moved.shape)
+        g = g.reshape(moved.shape[:len(kept)] + (1,) * len(self.axes))
+        return (g * others).transpose(inverse_permutation(order))
+
+
 def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (PyTorch's name)
-    return Sum(axis, keepdims)(x)
+    return SumFunction(axis, keepdims)(x)
 
 
 def mean(x, axis=None, keepdims=False) -> Tensor:
-    return Mean(axis, keepdims)(x)
+    return MeanFunction(axis, keepdims)(x)
 
 
 def max(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
-    return Max(axis, keepdims)(x)
+    return MaxFunction(axis, keepdims)(x)
 
 
 def min(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001
-    return Min(axis, keepdims)(x)
+    return MinFunction(axis, keepdims)(x)
+
+
+def prod(x, axis=None, keepdims=False) -> Tensor:
+    """The product of the elements over ``axis`` (all axes when None), like ``torch.prod``."""
+    return ProdFunction(axis, keepdims)(x)

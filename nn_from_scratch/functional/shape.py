@@ -8,7 +8,8 @@ values back to where the input's elements were.
 from __future__ import annotations
 
 from ..backend import array_module
-from ..tensor import Function, Tensor
+from ..kernels import choose
+from ..tensor import Function, Tensor, unwrap
 
 
 def inverse_permutation(axes) -> tuple:
@@ -22,23 +23,14 @@ def inverse_permutation(axes) -> tuple:
     return tuple(inverse)
 
 
-class Reshape(Function):
-    """y = x viewed with another shape (same elements, same order).   dL/dx = g reshaped to x's shape.
-
-    When x is not C-contiguous (a channels-last image from a convolution,
-    say), the gradient is given x's memory layout: the element-wise backward
-    steps that come next multiply it with arrays saved in that layout (an
-    activation's mask, BatchNorm's x_hat), and NumPy runs a product of two
-    arrays laid out differently about 3x slower than one of matching arrays.
-    """
+class ReshapeFunction(Function):
+    """y = x viewed with another shape (same elements, same order).   dL/dx = g reshaped to x's shape."""
 
     def __init__(self, shape):
         self.shape = tuple(shape)
 
     def forward(self, x):
         self.input_shape = x.shape
-        # x's axes from the slowest-varying in memory to the fastest: (0, 2, 3, 1) for a channels-last image
-        self.memory_order = None if x.flags.c_contiguous else tuple(sorted(range(x.ndim), key=lambda a: -x.strides[a]))
         try:
             return x.reshape(self.shape)
         except ValueError:
@@ -46,15 +38,10 @@ class Reshape(Function):
                              f"({x.size} elements) into {self.shape}") from None
 
     def backward(self, g):
-        grad = g.reshape(self.input_shape)
-        if self.memory_order is None:
-            return grad
-        xp = array_module(g)
-        in_memory_order = xp.ascontiguousarray(grad.transpose(self.memory_order))   # the one copy
-        return in_memory_order.transpose(inverse_permutation(self.memory_order))    # a view with x's shape
+        return g.reshape(self.input_shape)
 
 
-class Transpose(Function):
+class TransposeFunction(Function):
     """y = x with its axes permuted by ``axes`` (reversed when None).
 
     dL/dx = g permuted by the inverse permutation: if y's axis i is x's axis
@@ -76,7 +63,7 @@ class Transpose(Function):
         return g.transpose(inverse_permutation(self.forward_axes))
 
 
-class GetItem(Function):
+class GetItemFunction(Function):
     """y = x[index] (slices, integers, integer or boolean arrays).
 
     dL/dx is zero except at the selected positions, which receive g.  An
@@ -106,7 +93,7 @@ def _has_array(index) -> bool:
     return any(hasattr(part, "shape") or isinstance(part, list) for part in parts)
 
 
-class Concatenate(Function):
+class ConcatenateFunction(Function):
     """y = the inputs joined along ``axis``.   dL/d(input i) = the slice of g that input i filled."""
 
     def __init__(self, axis=0):
@@ -130,7 +117,7 @@ def _cumulative(sizes):
         yield total
 
 
-class Stack(Function):
+class StackFunction(Function):
     """y = the inputs (all of one shape) stacked along a new axis.   dL/d(input i) = g taken at index i."""
 
     def __init__(self, axis=0):
@@ -144,7 +131,7 @@ class Stack(Function):
         return tuple(xp.take(g, i, axis=self.axis) for i in range(g.shape[self.axis]))
 
 
-class BroadcastTo(Function):
+class BroadcastToFunction(Function):
     """y = x broadcast to ``shape``.
 
     dL/dx = g summed over the broadcast axes: the engine already sums every
@@ -161,7 +148,7 @@ class BroadcastTo(Function):
         return g
 
 
-class Where(Function):
+class WhereFunction(Function):
     """y = a where condition else b (element-wise, broadcasting).
 
     dL/da = g where condition, else 0;  dL/db = g where not condition, else 0.
@@ -178,9 +165,7 @@ class Where(Function):
         return None, xp.where(self.condition, g, zero), xp.where(self.condition, zero, g)
 
 
-# ---- functional spellings ---------------------------------------------------
-
-class UpsampleNearest2d(Function):
+class UpsampleNearest2dFunction(Function):
     """y = x with every pixel repeated ``scale`` times along height and width (nearest neighbour).
 
     Shapes: x (N, C, H, W) -> y (N, C, H*scale, W*scale), y[n, c, i, j] = x[n, c, i // scale, j // scale].
@@ -204,23 +189,26 @@ class UpsampleNearest2d(Function):
         return g.reshape(n, c, hs // s, s, ws // s, s).sum(axis=(3, 5))
 
 
+# ---- functional spellings ---------------------------------------------------
+
+
 def reshape(x, shape) -> Tensor:
-    return Reshape(shape)(x)
+    return choose(ReshapeFunction)(shape)(x)
 
 
 def transpose(x, axes=None) -> Tensor:
     """Permute the axes (reverse them when ``axes`` is None); ``transpose(x, (0, 2, 1))``."""
-    return Transpose(axes)(x)
+    return TransposeFunction(axes)(x)
 
 
 def permute(x, axes) -> Tensor:
-    return Transpose(axes)(x)
+    return TransposeFunction(axes)(x)
 
 
 def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     axes = list(range(x.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    return Transpose(axes)(x)
+    return TransposeFunction(axes)(x)
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -234,28 +222,22 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def getitem(x, index) -> Tensor:
-    return GetItem(_raw_index(index))(x)
-
-
-def _raw_index(index):
-    if isinstance(index, tuple):
-        return tuple(_raw_index(part) for part in index)
-    return index.data if isinstance(index, Tensor) else index
+    return GetItemFunction(unwrap(index))(x)
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
-    return Concatenate(axis)(*tensors)
+    return ConcatenateFunction(axis)(*tensors)
 
 
 cat = concatenate   # PyTorch's name
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
-    return Stack(axis)(*tensors)
+    return StackFunction(axis)(*tensors)
 
 
 def broadcast_to(x, shape) -> Tensor:
-    return BroadcastTo(shape)(x)
+    return BroadcastToFunction(shape)(x)
 
 
 def upsample_nearest(x, scale: int = 2) -> Tensor:
@@ -267,9 +249,9 @@ def upsample_nearest(x, scale: int = 2) -> Tensor:
         raise ValueError(f"upsample_nearest: scale must be a positive integer, got {scale!r}")
     if x.ndim != 4:
         raise ValueError(f"upsample_nearest: expected input of shape (N, C, H, W), got {tuple(x.shape)}")
-    return UpsampleNearest2d(scale)(x)
+    return UpsampleNearest2dFunction(scale)(x)
 
 
 def where(condition, a, b) -> Tensor:
     """Element-wise choice: a where ``condition`` is true, else b."""
-    return Where()(condition, a, b)
+    return WhereFunction()(condition, a, b)

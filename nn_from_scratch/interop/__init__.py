@@ -39,7 +39,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from .. import backend, models, nn
+from .. import backend, models, nn, random_numbers
 from ..atomic_file import write_file_atomically
 
 __all__ = ["ConversionError", "TorchUnavailableError", "architecture", "build_library", "export", "from_torch",
@@ -115,6 +115,33 @@ def batch_norm_arguments(layer) -> dict:
     return arguments
 
 
+def _pool_pair(value) -> tuple:
+    """PyTorch's pooling layers keep their sizes as given, an int or a pair; the library's, as pairs."""
+    return (int(value), int(value)) if isinstance(value, int) else _pair(value)
+
+
+def pool2d_arguments(layer) -> dict:
+    """MaxPool2d and AvgPool2d; PyTorch's options beyond the library's are refused by name."""
+    unsupported = {"ceil_mode": (getattr(layer, "ceil_mode", False), False),
+                   "dilation": (_pool_pair(getattr(layer, "dilation", 1)), (1, 1)),
+                   "return_indices": (getattr(layer, "return_indices", False), False),
+                   "count_include_pad": (getattr(layer, "count_include_pad", True), True),
+                   "divisor_override": (getattr(layer, "divisor_override", None), None)}
+    for name, (value, default) in unsupported.items():
+        if value != default:
+            raise ConversionError(f"{name}={value}: nn_from_scratch's pooling has only {name}={default}")
+    return {"kernel_size": _pool_pair(layer.kernel_size), "stride": _pool_pair(layer.stride),
+            "padding": _pool_pair(layer.padding)}
+
+
+def layer_norm_arguments(layer) -> dict:
+    arguments = {"normalized_shape": tuple(int(size) for size in layer.normalized_shape), "eps": float(layer.eps),
+                 "elementwise_affine": bool(layer.elementwise_affine)}
+    if layer.elementwise_affine and layer.bias is None:
+        arguments["bias"] = False          # only when needed, as for BatchNorm
+    return arguments
+
+
 def dropout_arguments(layer) -> dict:
     return {"p": float(layer.p)}
 
@@ -147,13 +174,15 @@ def upsample_arguments(layer) -> dict:
 
 
 # kind (the class name, the same in nn_from_scratch.nn and torch.nn): (the library's class, its arguments)
-# TODO(issue 18): MaxPool2d, AvgPool2d, LayerNorm (see the report of issue 21).
 LAYERS = {
     "Linear": (nn.Linear, linear_arguments),
     "Conv2d": (nn.Conv2d, conv2d_arguments),
     "ConvTranspose2d": (nn.ConvTranspose2d, conv_transpose2d_arguments),
     "BatchNorm1d": (nn.BatchNorm1d, batch_norm_arguments),
     "BatchNorm2d": (nn.BatchNorm2d, batch_norm_arguments),
+    "LayerNorm": (nn.LayerNorm, layer_norm_arguments),
+    "MaxPool2d": (nn.MaxPool2d, pool2d_arguments),
+    "AvgPool2d": (nn.AvgPool2d, pool2d_arguments),
     "Dropout": (nn.Dropout, dropout_arguments),
     "ReLU": (nn.ReLU, no_arguments),
     "LeakyReLU": (nn.LeakyReLU, leaky_relu_arguments),
@@ -302,13 +331,13 @@ def _first_difference(expected, got, path: str = ""):
 
 @contextlib.contextmanager
 def _initial_weights_generator_kept():
-    """Building a library layer draws its initial weights from ``nn.init.generator``; they are replaced at once
-    by the copied ones, so put the generator back as it was: converting does not shift the user's seeds."""
-    state = nn.init.generator.bit_generator.state
+    """Building a library layer draws its initial weights from ``random_numbers.generator``; they are replaced at
+    once by the copied ones, so put the generator back as it was: converting does not shift the user's seeds."""
+    state = random_numbers.generator.bit_generator.state
     try:
         yield
     finally:
-        nn.init.generator.bit_generator.state = state
+        random_numbers.generator.bit_generator.state = state
 
 
 def build_library(description: dict, path: str = ""):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import functional as F
 from ..backend import array_module
-from ..tensor import Tensor
+from ..tensor import Tensor, unwrap
 
 
 def check_labels(labels, num_classes: int, model_name: str) -> None:
@@ -38,7 +38,7 @@ def one_hot(labels, num_classes: int, like: Tensor) -> Tensor:
     one_hot([2, 0], 3) = [[0, 0, 1], [1, 0, 0]].
     """
     xp = array_module(like.data)
-    labels = xp.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    labels = xp.asarray(unwrap(labels))
     if labels.ndim != 1 or labels.shape[0] != like.shape[0]:
         raise ValueError(f"expected labels of shape ({like.shape[0]},), one per image, got {tuple(labels.shape)}")
     if labels.dtype.kind not in "iu":

@@ -69,8 +69,8 @@ model of Radford et al.'s own MNIST code (``dcgan_code/mnist/train_cond_dcgan.py
 unconditional here), trained with the DCGAN recipe (``train gan --generator radford
 --discriminator-kernel 5 --discriminator-hidden 1024``): about 2.3x the DCGAN
 generator's arithmetic (16.9 vs 7.2 million multiply-adds per image), and the best
-unconditional samples here: Inception Score 8.61, median of 3 seeds after 20 epochs
-of MNIST-10k, in 16 minutes per run on one CPU core.
+unconditional samples here (the Inception Scores and run times are in BENCHMARKS.md,
+"Quality").
 
 The generator outputs *logits*; ``sigmoid(logits)`` are images in [0, 1],
 the range of the real images, and that is what the discriminator sees.

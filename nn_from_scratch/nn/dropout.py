@@ -1,61 +1,13 @@
 """Dropout: during training, zero each value with probability p and scale the rest by 1 / (1 - p).
 
-The scaling keeps the expected value of every activation unchanged, so at
-evaluation time (``model.eval()``) the layer simply passes its input through.
+The Function is ``nn_from_scratch/functional/dropout.py``; this layer only
+remembers p and passes ``self.training`` to it.
 """
 
 from __future__ import annotations
 
-import numpy
-
-from ..backend import array_module
-from ..tensor import Function, Tensor
-from . import init
+from ..functional.dropout import dropout
 from .module import Module
-
-
-class DropoutFunction(Function):
-    """y = x * mask, where mask = keep / (1 - p) and keep is 0 or 1 per element.   dL/dx = g * mask.
-
-    Shapes: x and mask the same shape.  The mask is drawn outside (by
-    :func:`dropout`), so that a given mask gives a deterministic function
-    (gradcheck can test it).
-    """
-
-    def __init__(self, mask):
-        self.mask = mask
-
-    def forward(self, x):
-        return x * self.mask
-
-    def backward(self, g):
-        return g * self.mask
-
-
-def dropout_mask(shape, p: float, xp, dtype):
-    """keep / (1 - p) with keep ~ Bernoulli(1 - p), of ``shape`` and ``dtype``, drawn with ``xp``'s generator.
-
-    On the CPU the values come from ``nn.init.generator`` (seeded by
-    ``nn.init.manual_seed``), on the GPU from CuPy's generator.
-    """
-    if xp is numpy:
-        uniform = init.generator.random(shape, dtype=numpy.float32)
-    else:
-        uniform = xp.random.random(shape, dtype=numpy.float32)
-    mask = (uniform >= p).astype(dtype)
-    mask *= 1.0 / (1.0 - p) if p < 1 else 0.0
-    return mask
-
-
-def dropout(x, p: float = 0.5, training: bool = True):
-    """Like ``torch.nn.functional.dropout``: x unchanged when not training or p == 0."""
-    p = float(p)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be between 0 and 1, got {p}")
-    if not training or p == 0.0:
-        return x
-    x = x if isinstance(x, Tensor) else Tensor(x)
-    return DropoutFunction(dropout_mask(x.shape, p, array_module(x.data), x.dtype))(x)
 
 
 class Dropout(Module):

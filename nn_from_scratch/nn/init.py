@@ -1,7 +1,7 @@
 """Weight initialisation, in place, like ``torch.nn.init``.
 
 Every function fills an existing tensor (a Parameter) and returns it.  The
-random values are drawn on the CPU with :data:`generator` (NumPy), cast to
+random values are drawn on the CPU with ``random_numbers.generator`` (NumPy), cast to
 the tensor's dtype and copied to its device.  ``manual_seed(0)`` makes the
 initial weights (and the dropout masks) reproducible.
 
@@ -22,15 +22,12 @@ import math
 
 import numpy
 
-from .. import backend
-
-generator = numpy.random.default_rng()
+from .. import backend, random_numbers
 
 
 def manual_seed(seed: int) -> None:
     """Seed the generator of initial weights and dropout masks (and CuPy's, on the GPU backend)."""
-    global generator
-    generator = numpy.random.default_rng(seed)
+    random_numbers.generator = numpy.random.default_rng(seed)
     if backend.current() == "cupy":
         backend.xp_for_new_arrays().random.seed(seed)
 
@@ -70,12 +67,12 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def uniform_(tensor, a: float = 0.0, b: float = 1.0):
     """Fill with values from U(a, b)."""
-    return _fill(tensor, generator.uniform(a, b, size=tensor.shape))
+    return _fill(tensor, random_numbers.generator.uniform(a, b, size=tensor.shape))
 
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0):
     """Fill with values from N(mean, std**2)."""
-    return _fill(tensor, generator.normal(mean, std, size=tensor.shape))
+    return _fill(tensor, random_numbers.generator.normal(mean, std, size=tensor.shape))
 
 
 def constant_(tensor, value: float):
@@ -119,6 +116,21 @@ def xavier_uniform_(tensor, gain: float = 1.0):
     return uniform_(tensor, -bound, bound)
 
 
+def default_weight_and_bias_(layer) -> None:
+    """PyTorch's default for Linear and every convolution, in place.
+
+    weight by ``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    and bias (if the layer has one) from the same range, with fan_in computed from
+    the weight's shape (dims 1, 2, 3), also for the transposed convolution whose
+    dim 1 is out_channels.
+    """
+    kaiming_uniform_(layer.weight, a=math.sqrt(5))
+    if layer.bias is not None:
+        fan_in, _ = calculate_fan_in_and_fan_out(layer.weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(layer.bias, -bound, bound)
+
+
 def dcgan_init(module):
     """The DCGAN paper's initialisation, applied to every layer of ``module``; returns ``module``.
 
@@ -126,9 +138,9 @@ def dcgan_init(module):
     weights ~ N(1, 0.02**2); all biases 0.
     """
     # Imported here, not at the top: the layer files import this file.
-    from .batchnorm import BatchNorm1d, BatchNorm2d
     from .conv_layers import Conv2d, ConvTranspose2d
     from .linear import Linear
+    from .normalization import BatchNorm1d, BatchNorm2d
 
     for layer in module.modules():
         if isinstance(layer, (Conv2d, ConvTranspose2d, Linear)):

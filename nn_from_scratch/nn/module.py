@@ -35,6 +35,11 @@ from .. import backend
 from ..atomic_file import save_npz_atomically
 from ..tensor import Tensor, no_grad
 
+# Debugging hooks, like those of nn_from_scratch.tensor for Functions: each is called as
+# hook(module, inputs, output) after every Module call (summary() uses one).  An empty
+# list costs one truth test per call.
+forward_hooks: list = []
+
 
 class Parameter(Tensor):
     """A Tensor that a Module trains: ``requires_grad`` is True, and assigning one
@@ -185,8 +190,9 @@ class Module:
 
     def __call__(self, *inputs, **kwargs):
         output = self.forward(*inputs, **kwargs)
-        if _call_log is not None:             # only while summary() runs
-            _call_log.append((self, output))
+        if forward_hooks:
+            for hook in forward_hooks:
+                hook(self, inputs, output)
         return output
 
     # ---- modes, gradients, devices and dtypes ---------------------------------------
@@ -323,7 +329,6 @@ class Module:
         running statistics change) and restores each module's mode.  Prints
         the table and returns it as a string.
         """
-        global _call_log
         first = next(iter(self._named_state_tensors().values()), None)
         dtype = first.dtype if first is not None and first.dtype.kind == "f" else numpy.float32
         device = first.device if first is not None else backend.default_device()
@@ -331,13 +336,13 @@ class Module:
         names = {id(module): name for name, module in self.named_modules()}
         modes = [(module, module.training) for module in self.modules()]
         self.eval()
-        _call_log = []
+        calls = []
+        forward_hooks.append(lambda module, inputs, output: calls.append((module, output)))
         try:
             with no_grad():
                 self(x)
-            calls = _call_log
         finally:
-            _call_log = None
+            forward_hooks.pop()
             for module, training in modes:
                 object.__setattr__(module, "training", training)
         rows = [("Layer", "Output shape", "Parameters")]
@@ -362,10 +367,6 @@ class Module:
         if print_table:
             print(table)
         return table
-
-
-# While Module.summary runs, every Module call appends (module, output) here.
-_call_log = None
 
 
 def _shape_of(output):

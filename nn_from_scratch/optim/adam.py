@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from ..backend import array_module
 from .optimizer import Optimizer
 
@@ -15,9 +13,12 @@ class Adam(Optimizer):
         p = p * (1 - lr * weight_decay)            (AdamW instead: decoupled weight decay)
         m = beta1 * m + (1 - beta1) * g            (first moment: running mean of g)
         v = beta2 * v + (1 - beta2) * g * g        (second moment: running mean of g**2)
-        p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+        m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
     The (1 - beta**t) factors undo the bias of m and v towards their zero start.
+    (PyTorch writes the last line as p - lr / (1 - beta1**t) * m / (sqrt(v) /
+    sqrt(1 - beta2**t) + eps): the same number, rounded differently.)
     State per parameter: "step", "exp_avg" (m), "exp_avg_sq" (v).
     """
 
@@ -40,22 +41,17 @@ class Adam(Optimizer):
             state["exp_avg"] = xp.zeros_like(param)
             state["exp_avg_sq"] = xp.zeros_like(param)
         state["step"] += 1
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
-        m += (1 - beta1) * grad
-        v *= beta2
-        v += (1 - beta2) * (grad * grad)
-        bias_correction1 = 1 - beta1 ** state["step"]
-        bias_correction2 = 1 - beta2 ** state["step"]
-        denominator = xp.sqrt(v)
-        denominator /= math.sqrt(bias_correction2)
-        denominator += eps
-        param -= (lr / bias_correction1) * (m / denominator)
+        t = state["step"]
+        if weight_decay != 0 and self.decoupled_weight_decay:
+            param -= lr * weight_decay * param
+        elif weight_decay != 0:
+            grad = grad + weight_decay * param
+        m = beta1 * state["exp_avg"] + (1 - beta1) * grad
+        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        m_hat = m / (1 - beta1 ** t)                   # bias-corrected moments
+        v_hat = v / (1 - beta2 ** t)
+        param -= lr * m_hat / (xp.sqrt(v_hat) + eps)
 
 
 class AdamW(Adam):

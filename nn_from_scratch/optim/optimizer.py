@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy
 
 from .. import backend
+from ..kernels import choose
 from ..tensor import Tensor
 
 
@@ -74,15 +75,22 @@ class Optimizer:
             param.grad = None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
+        """Update every parameter that has a gradient, in place.
+
+        The update rule is this optimizer's ``update`` (its textbook formula),
+        or its fast twin from ``nn_from_scratch/fast/optimizers.py`` while the
+        fast kernels are on (see ``nn_from_scratch/kernels.py``).
+        """
+        update = choose(type(self).update)
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
                     continue
                 state = self.state.setdefault(id(param), {})
-                self.update(param.data, param.grad, state, group)
+                update(self, param.data, param.grad, state, group)
 
     def update(self, param, grad, state: dict, group: dict) -> None:
+        """Change the raw array ``param`` in place, given its gradient ``grad``, its ``state`` and ``group``."""
         raise NotImplementedError(f"{type(self).__name__} must implement update(param, grad, state, group)")
 
     # ---- state_dict ---------------------------------------------------------------------

@@ -35,28 +35,24 @@ class RMSprop(Optimizer):
         if not state:
             state["step"] = 0
             state["square_avg"] = xp.zeros_like(param)
+            if group["centered"]:
+                state["grad_avg"] = xp.zeros_like(param)
+            if momentum > 0:
+                state["momentum_buffer"] = xp.zeros_like(param)
         state["step"] += 1
         if weight_decay != 0:
             grad = grad + weight_decay * param
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        square_avg += (1 - alpha) * (grad * grad)
+        square_avg = alpha * state["square_avg"] + (1 - alpha) * grad * grad
+        state["square_avg"] = square_avg
         if group["centered"]:
-            if "grad_avg" not in state:
-                state["grad_avg"] = xp.zeros_like(param)
-            grad_avg = state["grad_avg"]
-            grad_avg *= alpha
-            grad_avg += (1 - alpha) * grad
-            rms = xp.sqrt(square_avg - grad_avg * grad_avg)
+            grad_avg = alpha * state["grad_avg"] + (1 - alpha) * grad
+            state["grad_avg"] = grad_avg
+            rms = xp.sqrt(square_avg - grad_avg * grad_avg) + eps
         else:
-            rms = xp.sqrt(square_avg)
-        rms += eps
+            rms = xp.sqrt(square_avg) + eps
         if momentum > 0:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = xp.zeros_like(param)
-            buffer = state["momentum_buffer"]
-            buffer *= momentum
-            buffer += grad / rms
+            buffer = momentum * state["momentum_buffer"] + grad / rms
+            state["momentum_buffer"] = buffer
             param -= lr * buffer
         else:
-            param -= lr * (grad / rms)
+            param -= lr * grad / rms

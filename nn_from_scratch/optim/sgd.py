@@ -28,15 +28,14 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, group):
         lr, momentum, weight_decay = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])
+        dampening = float(group["dampening"])
         if weight_decay != 0:
-            grad = grad + weight_decay * param            # a new array: param.grad stays as it was
+            grad = grad + weight_decay * param
         if momentum != 0:
             if "momentum_buffer" not in state:
-                state["momentum_buffer"] = grad.copy()
+                buffer = grad.copy()
             else:
-                buffer = state["momentum_buffer"]
-                buffer *= momentum
-                buffer += (1 - float(group["dampening"])) * grad
-            buffer = state["momentum_buffer"]
+                buffer = momentum * state["momentum_buffer"] + (1 - dampening) * grad
+            state["momentum_buffer"] = buffer
             grad = grad + momentum * buffer if group["nesterov"] else buffer
         param -= lr * grad

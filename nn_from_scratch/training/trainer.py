@@ -41,9 +41,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import nn, viz
+from .. import kernels, nn, viz
 from ..data import DataLoader
-from ..host_memory import keep_freed_memory
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .interrupt import GracefulInterrupt, TrainingInterrupted
@@ -75,7 +74,9 @@ class Trainer:
         self.train_set = train_set
         self.test_set = test_set
         self.run_dir = Path(config.out)
-        keep_freed_memory()                 # no page faults for each step's arrays (glibc; see host_memory)
+        if kernels.current() == "fast":
+            from ..fast import keep_freed_memory
+            keep_freed_memory()             # no page faults for each step's arrays (glibc; see fast/host_memory.py)
         nn.init.manual_seed(config.seed)
         self.models = self.build_models(config)
         self.optimizers = self.build_optimizers()

@@ -5,23 +5,25 @@ gradients, im2col column matrices) and frees them all by the end of the step.
 glibc's ``malloc`` serves blocks that large with ``mmap`` and gives them back
 to the kernel on ``free`` (or trims the top of the heap back to the kernel).
 The next step asks for the same sizes again, and the kernel hands the memory
-back one zero-filled 4 KiB page at a time, on first touch: about 12,000 page
-faults per DCGAN step (batch 64), 14% of the step's CPU time, measured with
-``resource.getrusage`` (``benchmarks/README.md``).
+back one zero-filled 4 KiB page at a time, on first touch: thousands of page
+faults per training step, a sizeable share of its CPU time (counted with
+``resource.getrusage``; the figures are in BENCHMARKS.md, "What was changed
+for speed").
 
 What.  :func:`keep_freed_memory` sets two ``mallopt`` parameters: the size
 above which ``malloc`` uses ``mmap`` (32 MiB instead of the adaptive 128 KiB-
 32 MiB) and the free space at the top of the heap that ``free`` keeps
 instead of returning it to the kernel (512 MiB instead of 128 KiB-64 MiB).
-Freed arrays then stay in the heap and the next step reuses them: the page
-faults per DCGAN step drop from ~12,000 to ~1.  The process keeps its peak
+Freed arrays then stay in the heap and the next step reuses them, and the
+page faults of a step all but disappear.  The process keeps its peak
 memory until it exits rather than shrinking between steps; the peak itself
 does not grow.  The same settings can be made without Python through the
 environment: ``MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=536870912``.
 
 It affects the whole process (every library in it, PyTorch included), works
 on Linux with glibc only, and does nothing elsewhere: musl, macOS and Windows
-allocators behave differently.  The trainers call it; call it yourself at the
+allocators behave differently.  The trainers call it when the fast kernels
+are on; call it yourself (``nn_from_scratch.fast.keep_freed_memory()``) at the
 top of a training script that does not use them.  CuPy keeps its own memory
 pool on the GPU and does not need it.
 """

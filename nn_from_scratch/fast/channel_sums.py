@@ -9,15 +9,14 @@ of the rows of an (N*H*W, C) matrix: ``rows.sum(axis=0)``.
 NumPy runs that sum as N*H*W additions of a row of C numbers, one after
 another, on one core.  The same sum is the matrix-vector product
 ``ones(N*H*W) @ rows``, which BLAS runs on every core, reading the matrix
-once: 3-6x faster for the tall, narrow matrices of a convolutional network
-(measured: 0.05 instead of 0.18 ms for 12544 x 64, and 0.05 instead of
-0.32 ms for 25088 x 32, float32), and no less accurate, since BLAS adds in
-blocks rather than in one long running sum.
+once: several times faster for the tall, narrow matrices of a convolutional
+network (BENCHMARKS.md, "What was changed for speed"), and no less accurate,
+since BLAS adds in blocks rather than in one long running sum.
 """
 
 from __future__ import annotations
 
-from .backend import array_module
+from ..backend import array_module
 
 
 def column_sums(matrix):
