@@ -51,7 +51,7 @@ class ImageDataset:
                 f"{self.NAME}: labels must be in 0..{len(self.CLASSES) - 1}, "
                 f"found {labels.min()}..{labels.max()}"
             )
-        self.images = images.astype(np.uint8, copy=False)
+        self.images = _pixels_as_uint8(images, f"{self.NAME} images from {source}")
         self.labels = labels.astype(np.int64, copy=False)
         self.classes = list(self.CLASSES)
         self.source = source
@@ -89,3 +89,22 @@ class ImageDataset:
             f"{type(self).__name__}({split}: {len(self)} images of shape "
             f"{self.images.shape[1:]}, {len(self.classes)} classes, from {self.source})"
         )
+
+
+def _pixels_as_uint8(images: np.ndarray, what: str) -> np.ndarray:
+    """``images`` as uint8 pixels 0..255: uint8 as they are, other integers only if they lie in 0..255.
+
+    Anything else is refused rather than cast: float pixels in [0, 1] cast to
+    uint8 would all become 0 or 1 (black images), and 300 would wrap to 44.
+    """
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype.kind in "iu" and (images.size == 0 or (images.min() >= 0 and images.max() <= 255)):
+        return images.astype(np.uint8)
+    if images.dtype.kind in "iu":
+        found = f"values {images.min()}..{images.max()}"
+    else:
+        found = f"dtype {images.dtype}" + (f", values {images.min():g}..{images.max():g}"
+                                           if images.dtype.kind == "f" and images.size else "")
+    raise ValueError(f"{what}: expected uint8 pixels 0..255 (IDX type 0x08, as MNIST's), got {found}; "
+                     "convert them first, e.g. (x * 255).round().astype(numpy.uint8) for floats in [0, 1]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..checks import whole_number
 from ..conv import as_pair, conv2d, conv_transpose2d, conv_transpose2d_output_size
 from . import init
 from .module import Module, empty_parameter
@@ -59,7 +60,8 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  bias: bool = True):
         super().__init__()
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = whole_number("Conv2d", "in_channels", in_channels)
+        self.out_channels = whole_number("Conv2d", "out_channels", out_channels)
         self.kernel_size = as_pair(kernel_size, "kernel_size", 1, op="Conv2d")
         self.stride = as_pair(stride, "stride", 1, op="Conv2d")
         self.padding = as_pair(padding, "padding", 0, op="Conv2d")
@@ -73,6 +75,9 @@ class Conv2d(Module):
 
     def forward(self, x):
         check_image_input(self, x)
+        if x.shape[0] == 0:
+            raise ValueError(f"{self!r}: expected at least one image (N >= 1), got an empty batch of shape "
+                             f"{tuple(x.shape)}; check the data loader or the slice that made it")
         minimum = [self.dilation[i] * (self.kernel_size[i] - 1) + 1 - 2 * self.padding[i] for i in range(2)]
         if x.shape[2] < minimum[0] or x.shape[3] < minimum[1]:
             raise ValueError(f"{self!r}: expected input (N, {self.in_channels}, H, W) with H >= {minimum[0]} "
@@ -96,7 +101,8 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  dilation=1, bias: bool = True):
         super().__init__()
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = whole_number("ConvTranspose2d", "in_channels", in_channels)
+        self.out_channels = whole_number("ConvTranspose2d", "out_channels", out_channels)
         self.kernel_size = as_pair(kernel_size, "kernel_size", 1, op="ConvTranspose2d")
         self.stride = as_pair(stride, "stride", 1, op="ConvTranspose2d")
         self.padding = as_pair(padding, "padding", 0, op="ConvTranspose2d")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import functional as F
+from ..checks import whole_number
 from . import init
 from .module import Module, empty_parameter
 
@@ -20,8 +21,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
         super().__init__()
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = whole_number("Linear", "in_features", in_features)
+        self.out_features = whole_number("Linear", "out_features", out_features)
         self.weight = empty_parameter((self.out_features, self.in_features))
         self.bias = empty_parameter((self.out_features,)) if bias else None
         self.reset_parameters()
