@@ -75,11 +75,15 @@ examples:
   python -m nn_from_scratch train gan --out runs/cgan --resume --epochs 8   # continue to epoch 8
 
 Each epoch writes samples_epochNNN.png, losses.png, a line of metrics.jsonl and
-checkpoint.npz in the run folder.  Ctrl-C finishes the current step, saves a
-checkpoint and exits with code 130; --resume then continues exactly where the
-run stopped: the weights and losses are bit for bit those of an uninterrupted
-run with the same seed.  With --resume, settings come from the checkpoint; only
---epochs, --data-dir and --backend may change.
+checkpoint.npz in the run folder.  Ctrl-C (or SIGTERM) finishes the current step,
+saves a checkpoint and exits with code 130 (143); --resume then continues exactly
+where the run stopped: the weights and losses are bit for bit those of an
+uninterrupted run with the same seed.  With --resume, settings come from the
+checkpoint; only --epochs, --data-dir, --backend and --lr may change.
+
+Non-finite losses or weights stop the run at that step; its checkpoint stays the
+last good one, and the message gives the command that resumes with a lower --lr.
+While a run writes its folder, a second run into it is refused.
 
 If the dataset is neither on disk nor downloadable, training falls back loudly
 to scikit-learn's 'digits' and says how to get the real files.
@@ -100,24 +104,23 @@ best a generator can score with as many images.
 # --------------------------------------------------------------------------
 
 
-def positive_int(text: str) -> int:
+def integer_at_least(text: str, minimum: int, expected: str) -> int:
+    """``text`` as an int >= ``minimum``, or argparse's usage error "expected <expected>, got <text>"."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return integer_at_least(text, 1, "a positive integer")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
-    return value
+    return integer_at_least(text, 0, "an integer >= 0")
 
 
 def positive_float(text: str) -> float:
