@@ -291,6 +291,9 @@ def train_config(args) -> tuple:
 
 def run_folder(args) -> str:
     """The --out of ``train``, or its default runs/MODEL-DATASET."""
+    if args.out is not None and not args.out.strip():
+        raise SettingError("--out is empty: give the run folder's path (or leave --out out for "
+                           f"runs/{args.model}-{args.dataset or 'mnist'})")
     return args.out or f"runs/{args.model}-{args.dataset or 'mnist'}"
 
 
@@ -458,7 +461,7 @@ COMMANDS = {
 
 # The library's own errors, whose messages name the culprit and the fix: printed as they are.
 EXPECTED_ERRORS = (CheckpointError, DatasetNotFoundError, SettingError, OSError, ValueError, TypeError,
-                   backend.BackendError, RuntimeError, IndexError)
+                   backend.BackendError, RuntimeError, IndexError, MemoryError)
 
 OS_ERROR_ADVICE = {
     errno.ENOSPC: "the disk is full: free some space",
@@ -482,6 +485,8 @@ def describe(error: BaseException) -> str:
         advice = OS_ERROR_ADVICE.get(error.errno)
         return f"{where}{error.strerror}" + (f" ({advice})" if advice else "")
     text = " ".join((str(error) or type(error).__name__).split())
+    if isinstance(error, MemoryError):
+        return f"not enough memory ({text}); ask for fewer images (--n, --num-test) or a smaller --batch-size"
     return text if isinstance(error, EXPECTED_ERRORS) else f"{type(error).__name__}: {text}"
 
 

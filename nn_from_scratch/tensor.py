@@ -139,11 +139,12 @@ class Function:
         self.needs_input_grad = tuple(record and t.requires_grad for t in tensors)
         try:
             output = self.forward(*arrays)
-        except (ValueError, IndexError) as error:
+        except (ValueError, IndexError, TypeError) as error:
             message = _explain_array_error(self, error, arrays)
             if message is None:
                 raise
-            raise (IndexError if isinstance(error, IndexError) else ValueError)(message) from error
+            kind = next(kind for kind in (IndexError, TypeError, ValueError) if isinstance(error, kind))
+            raise kind(message) from error
         if forward_hooks:
             for hook in forward_hooks:
                 hook(self, arrays, output)
@@ -179,7 +180,9 @@ def _explain_array_error(function: Function, error: Exception, arrays: list) -> 
     op = type(function).__name__
     text = str(error).strip()
     shapes = " and ".join(str(tuple(array.shape)) for array in arrays)
-    inputs = f"input of shape {shapes}" if len(arrays) == 1 else f"inputs of shapes {shapes}"
+    inputs = f"input of shape {shapes}" if len(arrays) == 1 else f"inputs of shapes {shapes}" if arrays else "no input"
+    if "does not have enough dimensions" in text:
+        return f"{op}: cannot multiply {inputs}: a matrix product needs at least one axis in each input"
     if "could not be broadcast" in text:
         return (f"{op}: cannot broadcast {inputs} together (aligned from the last axis, each pair of sizes "
                 "must be equal or one of them 1); reshape an input or add an axis of size 1")

@@ -357,10 +357,33 @@ def test_the_traceback_only_with_debug(runs, tmp_path, capsys):
     missing = tmp_path / "nothing-here"
     result = run_process("sample", missing)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert f"{missing} holds no checkpoint.npz" in result.stderr
+    assert f"{missing} does not exist: train a model there first" in result.stderr
     for extra, env in ((["--debug"], {}), ([], {"NN_FROM_SCRATCH_DEBUG": "1"})):
         result = run_process("sample", missing, *extra, env=env)
         assert result.returncode == 1 and "Traceback" in result.stderr and "CheckpointError" in result.stderr
+
+
+def test_run_folders_that_are_files_empty_or_missing(runs, tmp_path, tiny_mnist_dir, capsys):
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "empty").mkdir()
+    for argv, message in ((["sample", tmp_path / "a-file"], "a-file is a file, not a run folder"),
+                          (["evaluate", tmp_path / "empty"], "empty holds no checkpoint.npz"),
+                          (["interpolate", tmp_path / "missing"], "missing does not exist"),
+                          (["evaluate", runs / "gan", "--classifier", tmp_path / "empty"], "holds no checkpoint"),
+                          (["evaluate", runs / "gan", "--classifier", runs / "vae"],
+                           "--classifier " + str(runs / "vae") + " holds a vae run, not a classifier")):
+        code, err = run_main(argv, capsys)
+        assert code == 1
+        assert_one_line_error(err, message)
+    code, err = run_main(["train", "gan", "--data-dir", tiny_mnist_dir, "--out", ""], capsys)
+    assert code == 2
+    assert_one_line_error(err, "--out is empty: give the run folder's path")
+
+
+def test_too_many_images_for_the_memory_is_one_line(runs, capsys):
+    code, err = run_main(["sample", runs / "gan", "--n", 10 ** 15], capsys)   # beyond any address space
+    assert code == 1
+    assert_one_line_error(err, "error: not enough memory (", "ask for fewer images (--n, --num-test)")
 
 
 def test_an_unexpected_error_is_one_line_too(runs, monkeypatch, capsys):

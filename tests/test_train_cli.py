@@ -277,7 +277,7 @@ def test_cli_errors_are_one_line_messages(cli_runs, capsys):
         (["train", "gan", "--out", str(root / "vae"), "--resume"], "holds a vae run"),
         (["reconstruct", str(root / "cgan")], "needs a vae run"),
         (["sample", str(root / "vae"), "--label", "3"], "unconditional"),
-        (["sample", str(root / "empty")], "holds no checkpoint.npz"),
+        (["sample", str(root / "empty")], "does not exist: train a model there first"),
     ]
     for argv, message in cases:
         assert cli.main(argv) == 1, argv

@@ -43,6 +43,8 @@ def conv_extra_repr(layer) -> str:
 
 def check_image_input(layer, x) -> None:
     """Raise a one-line ValueError unless x is (N, in_channels, H, W)."""
+    if not hasattr(x, "ndim"):
+        raise TypeError(f"{layer!r}: expected a Tensor input, got {type(x).__name__}; wrap it: nf.Tensor(x)")
     if x.ndim != 4 or x.shape[1] != layer.in_channels:
         hint = "; add a batch axis first (x.reshape(1, *x.shape))" if x.ndim == 3 else ""
         raise ValueError(f"{layer!r}: expected input (N, {layer.in_channels}, H, W), got {tuple(x.shape)}{hint}")

@@ -35,6 +35,8 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
+        if not hasattr(x, "ndim"):
+            raise TypeError(f"{self!r}: expected a Tensor input, got {type(x).__name__}; wrap it: nf.Tensor(x)")
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             hint = ""
             if x.ndim > 2 and math.prod(x.shape[1:]) == self.in_features:

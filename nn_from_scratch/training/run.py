@@ -67,8 +67,11 @@ def checkpoint_file(run_dir) -> Path:
 def read_run(run_dir) -> tuple:
     """(config, state) of the run saved in ``run_dir``: a CheckpointError naming the file for anything wrong."""
     path = checkpoint_file(run_dir)
+    if Path(run_dir).exists() and not Path(run_dir).is_dir():
+        raise CheckpointError(f"{run_dir} is a file, not a run folder: give the folder that holds {CHECKPOINT_NAME}")
     if not path.is_file():
-        raise CheckpointError(f"{run_dir} holds no {CHECKPOINT_NAME}: train a model there first with "
+        where = "does not exist" if not Path(run_dir).exists() else f"holds no {CHECKPOINT_NAME}"
+        raise CheckpointError(f"{run_dir} {where}: train a model there first with "
                               f"`python -m nn_from_scratch train {{gan,vae,classifier}} --out {run_dir}`")
     state = load_checkpoint(path)
     missing = [key for key in ("config", "epoch", "step_in_epoch", "models") if key not in state]
