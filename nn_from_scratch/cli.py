@@ -18,6 +18,7 @@ NN_FROM_SCRATCH_DEBUG=1, to see it), 2 bad arguments, 130 interrupted by Ctrl-C 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import math
@@ -320,18 +321,16 @@ def command_line(argv: list, resume: bool, **options) -> str:
 
 def command_train(args) -> int:
     out = run_folder(args)
-    try:
-        lock = RunFolderLock(out).__enter__()
-    except OSError as error:
-        raise OSError(f"--out {out}: cannot write the run folder there ({error.strerror or error}); choose "
-                      "another --out") from None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            lock = stack.enter_context(RunFolderLock(out))       # held until the command ends
+        except OSError as error:
+            raise OSError(f"--out {out}: cannot write the run folder there ({error.strerror or error}); choose "
+                          "another --out") from None
         if lock.removed_temporary_files:
             print(f"note: removed {len(lock.removed_temporary_files)} temporary file(s) that a killed save left in "
                   f"{out}", file=sys.stderr)
         return train_in_locked_folder(args, out)
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def train_in_locked_folder(args, out: str) -> int:
@@ -509,7 +508,7 @@ def main(argv=None) -> int:
         with SigtermLikeCtrlC():
             return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("\ninterrupted before anything was written", file=sys.stderr)
+        print("\ninterrupted (files are written whole or not at all: none is left half-written)", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         if debug:

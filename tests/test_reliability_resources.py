@@ -150,3 +150,14 @@ def test_a_download_larger_than_its_limit_is_refused(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["big.bin"]          # no partial file left
     data.download_file(source.as_uri(), tmp_path / "copy.bin", progress=False, max_bytes=300_000)
     assert (tmp_path / "copy.bin").stat().st_size == 300_000
+
+
+def test_images_and_labels_that_do_not_belong_together_name_the_folder(tmp_path):
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", np.zeros((8, 28, 28), np.uint8))
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros(5, np.uint8))
+    with pytest.raises(ValueError, match=f"mnist data in {tmp_path}: 8 images but labels of shape \\(5,\\); "
+                                         "the images and labels files do not belong together"):
+        data.MNIST(root=tmp_path, train=True, download=False)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.full(8, 12, np.uint8))
+    with pytest.raises(ValueError, match=r"labels must be in 0..9, found 12..12"):
+        data.MNIST(root=tmp_path, train=True, download=False)

@@ -37,18 +37,20 @@ class ImageDataset:
     def __init__(
         self, images: np.ndarray, labels: np.ndarray, source: Path, train: bool
     ):
+        where = f"{self.NAME} data in {source}"
         if images.ndim != 3:
             raise ValueError(
-                f"{self.NAME}: images must have shape (N, height, width), "
-                f"got {images.shape}"
+                f"{where}: images must have shape (N, height, width), got {images.shape}; "
+                "the images file is not an image set"
             )
         if labels.shape != (len(images),):
             raise ValueError(
-                f"{self.NAME}: {len(images)} images but labels of shape {labels.shape}"
+                f"{where}: {len(images)} images but labels of shape {labels.shape}; "
+                "the images and labels files do not belong together"
             )
         if len(labels) > 0 and (labels.min() < 0 or labels.max() >= len(self.CLASSES)):
             raise ValueError(
-                f"{self.NAME}: labels must be in 0..{len(self.CLASSES) - 1}, "
+                f"{where}: labels must be in 0..{len(self.CLASSES) - 1}, "
                 f"found {labels.min()}..{labels.max()}"
             )
         self.images = _pixels_as_uint8(images, f"{self.NAME} images from {source}")
