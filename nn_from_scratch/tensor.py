@@ -177,7 +177,7 @@ def _explain_array_error(function: Function, error: Exception, arrays: list) -> 
     together", "index 5 is out of bounds for axis 0 with size 3") but not in
     which op of the model, nor on which tensors.
     """
-    op = type(function).__name__
+    op = type(function).__name__.removesuffix("Function")          # AddFunction -> Add: the op's name
     text = str(error).strip()
     shapes = " and ".join(str(tuple(array.shape)) for array in arrays)
     inputs = f"input of shape {shapes}" if len(arrays) == 1 else f"inputs of shapes {shapes}" if arrays else "no input"
@@ -194,7 +194,7 @@ def _explain_array_error(function: Function, error: Exception, arrays: list) -> 
     if "zero-size array to reduction" in text:
         axes = getattr(function, "axes", None)
         where = "" if axes is None else f" along axis {', '.join(map(str, axes))}"
-        reduction = op.removesuffix("Function").lower()
+        reduction = op.lower()
         return (f"{op}: cannot reduce an empty tensor ({inputs}){where}: there is no element to take the "
                 f"{reduction} of; reduce along a non-empty axis or check where the empty tensor comes from")
     if "\n" not in text and not re.match(r"[\w.]+\(?\)?: ", text):    # a message that does not name its op

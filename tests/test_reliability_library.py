@@ -214,6 +214,7 @@ def test_setting_lr_later_is_checked_too(params):
     (np.ones((3, 2), np.float32), "got shape (3, 2) and dtype float32"),
     (np.ones((2, 3), np.float64), "got shape (2, 3) and dtype float64"),
     ([[1.0] * 3] * 2, "got a list"),
+    (nf.Tensor(np.ones((2, 3), np.float32)), "got a Tensor (assign its array: param.grad = tensor.data)"),
 ])
 def test_a_gradient_of_the_wrong_shape_or_dtype_is_named_at_step(params, grad, got):
     optimizer = optim.SGD(params, lr=0.1)

@@ -129,7 +129,8 @@ class Optimizer:
                 if param.grad is None:
                     continue
                 grad = param.grad
-                if getattr(grad, "shape", None) != param.data.shape or getattr(grad, "dtype", None) != param.dtype:
+                if (getattr(grad, "shape", None) != param.data.shape or getattr(grad, "dtype", None) != param.dtype
+                        or isinstance(grad, Tensor)):
                     self._refuse_gradient(param)
                 state = self.state.setdefault(id(param), {})
                 self.update(param.data, grad, state, group)
@@ -139,7 +140,9 @@ class Optimizer:
         index = next(i for i, p in enumerate(self.all_parameters()) if p is param)
         grad = param.grad
         name = f"parameter {index}" + (f" ({param.name})" if param.name else "")
-        if not hasattr(grad, "shape") or not hasattr(grad, "dtype"):
+        if isinstance(grad, Tensor):
+            got = "a Tensor (assign its array: param.grad = tensor.data)"
+        elif not hasattr(grad, "shape") or not hasattr(grad, "dtype"):
             got = f"a {type(grad).__name__}"
         else:
             got = f"shape {tuple(grad.shape)} and dtype {grad.dtype}"
