@@ -94,45 +94,67 @@ def _require_cupy():
 # --------------------------------------------------------------------------
 
 _current = "numpy"
+_environment_problem = None   # why NN_FROM_SCRATCH_BACKEND could not be followed, until use() is called
 
 
 def use(name: str) -> None:
     """Make ``name`` ("numpy" or "cupy") the backend that new tensors are created with.
 
     Raises :class:`BackendError` with the reason when CuPy is asked for but
-    cannot be used.
+    cannot be used.  An explicit choice replaces the environment variable's.
     """
-    global _current
+    global _current, _environment_problem
     name = str(name).lower()
     if name not in BACKENDS:
         raise BackendError(f"unknown backend {name!r}: expected one of {BACKENDS}")
     if name == "cupy":
         _require_cupy()
     _current = name
+    _environment_problem = None
+
+
+def environment_problem() -> str | None:
+    """Why the backend named by ``NN_FROM_SCRATCH_BACKEND`` cannot be used (None: no problem).
+
+    ``import nn_from_scratch`` does not fail on a bad value (the command line
+    must be able to report it in one line); creating the first tensor does,
+    with this message, unless :func:`use` chose a backend first.
+    """
+    return _environment_problem
+
+
+def _check_environment() -> None:
+    if _environment_problem is not None:
+        raise BackendError(_environment_problem)
 
 
 def current() -> str:
     """The name of the backend new tensors are created with: "numpy" or "cupy"."""
+    _check_environment()
     return _current
 
 
 def default_device() -> str:
     """The device new tensors are created on: "cpu" or "cuda"."""
+    _check_environment()
     return DEVICE_OF_BACKEND[_current]
 
 
 def xp_for_new_arrays():
     """The array module (``numpy`` or ``cupy``) that new tensors are created with."""
+    _check_environment()
     return numpy if _current == "numpy" else _require_cupy()
 
 
 def _use_environment_variable() -> None:
+    global _environment_problem
     requested = os.environ.get(ENV_VARIABLE, "").strip().lower()
     if requested:
         try:
             use(requested)
         except BackendError as error:
-            raise BackendError(f"{ENV_VARIABLE}={requested!r}: {error}") from None
+            _environment_problem = (f"{ENV_VARIABLE}={requested!r}: {error}; unset it or set it to "
+                                    f"{' or '.join(BACKENDS)} (or call nn_from_scratch.backend.use(...) first)")
 
 
 # --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ op's NumPy code and the shapes involved.
 from __future__ import annotations
 
 import contextlib
+import re
 
 import numpy
 
@@ -137,7 +138,14 @@ class Function:
             ) from None
         record = _grad_enabled and any(t.requires_grad for t in tensors)
         self.needs_input_grad = tuple(record and t.requires_grad for t in tensors)
-        output = self.forward(*arrays)
+        try:
+            output = self.forward(*arrays)
+        except (ValueError, IndexError, TypeError) as error:
+            message = _explain_array_error(self, error, arrays)
+            if message is None:
+                raise
+            kind = next(kind for kind in (IndexError, TypeError, ValueError) if isinstance(error, kind))
+            raise kind(message) from error
         if forward_hooks:
             for hook in forward_hooks:
                 hook(self, arrays, output)
@@ -160,6 +168,39 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _explain_array_error(function: Function, error: Exception, arrays: list) -> str | None:
+    """A one-line message naming the op and its input shapes for an error NumPy (or CuPy) raised in a
+    forward pass; None when the message already starts with an op's name, or spans several lines.
+
+    NumPy's own words say what went wrong ("operands could not be broadcast
+    together", "index 5 is out of bounds for axis 0 with size 3") but not in
+    which op of the model, nor on which tensors.
+    """
+    op = type(function).__name__.removesuffix("Function")          # AddFunction -> Add: the op's name
+    text = str(error).strip()
+    shapes = " and ".join(str(tuple(array.shape)) for array in arrays)
+    inputs = f"input of shape {shapes}" if len(arrays) == 1 else f"inputs of shapes {shapes}" if arrays else "no input"
+    if "does not have enough dimensions" in text:
+        return f"{op}: cannot multiply {inputs}: a matrix product needs at least one axis in each input"
+    if "could not be broadcast" in text:
+        return (f"{op}: cannot broadcast {inputs} together (aligned from the last axis, each pair of sizes "
+                "must be equal or one of them 1); reshape an input or add an axis of size 1")
+    if "mismatch in its core dimension" in text and len(arrays) == 2 and min(a.ndim for a in arrays) >= 1:
+        first, second = arrays[0].shape, arrays[1].shape
+        inner = second[-2] if len(second) >= 2 else second[0]
+        return (f"{op}: cannot multiply {inputs}: the first's last axis ({first[-1]}) must equal the second's "
+                f"{'second-to-last' if len(second) >= 2 else 'only'} axis ({inner})")
+    if "zero-size array to reduction" in text:
+        axes = getattr(function, "axes", None)
+        where = "" if axes is None else f" along axis {', '.join(map(str, axes))}"
+        reduction = op.lower()
+        return (f"{op}: cannot reduce an empty tensor ({inputs}){where}: there is no element to take the "
+                f"{reduction} of; reduce along a non-empty axis or check where the empty tensor comes from")
+    if "\n" not in text and not re.match(r"[\w.]+\(?\)?: ", text):    # a message that does not name its op
+        return f"{op}: {text} ({inputs})"
+    return None
 
 
 def _as_tensors(values, op_name: str) -> tuple:
@@ -311,6 +352,27 @@ def _to_array(data, dtype=None, keep_device: bool = False):
     return array
 
 
+NUMERIC_KINDS = "biufc"   # NumPy dtype kinds a Tensor may hold: bool, signed/unsigned integer, float, complex
+
+
+def _numeric_array(data, dtype=None):
+    """:func:`_to_array` for ``Tensor(data)``, refusing what is not numbers (strings, None, ragged lists)."""
+    try:
+        array = _to_array(data, dtype)
+    except ValueError as error:
+        if "inhomogeneous" not in str(error) and "sequence" not in str(error):
+            raise
+        depth = re.search(r"after (\d+) dimension", str(error))
+        where = f" at depth {depth.group(1)}" if depth else ""
+        raise ValueError(f"Tensor: expected a rectangular nested list of numbers, got a ragged one: its lists"
+                         f"{where} have different lengths") from None
+    if array.dtype.kind not in NUMERIC_KINDS:
+        shown = repr(data) if len(repr(data)) <= 40 else repr(data)[:37] + "..."
+        raise TypeError(f"Tensor: expected numbers (a number, a nested list of numbers or a numeric array), "
+                        f"got {type(data).__name__} {shown} (dtype {array.dtype})")
+    return array
+
+
 class Tensor:
     """An array that remembers how it was computed, so that gradients can flow back.
 
@@ -326,7 +388,7 @@ class Tensor:
     __array_priority__ = 1000   # numpy_array * tensor calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
-        self._init(_to_array(data, dtype), requires_grad, name)
+        self._init(_numeric_array(data, dtype), requires_grad, name)
 
     def _init(self, array, requires_grad: bool, name: str | None) -> None:
         self.data = array

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy
 
+from .atomic_file import atomic_output, write_text_atomically
 from .backend import to_numpy
 from .tensor import Tensor, unwrap
 
@@ -85,6 +86,8 @@ def build_nodes(output: Tensor, show_values: bool = False, show_grad_norms: bool
     (data, targets, constants), unlike the backward engine, which skips them.
     The walk is an iterative depth-first search, like ``topological_order``.
     """
+    if not isinstance(output, Tensor):
+        raise TypeError(f"build_nodes: expected a Tensor, got {type(output).__name__}")
     nodes = {}          # id(tensor or function) -> Node, in the order they were finished
     stack = [(output, False)]
     while stack:
@@ -142,8 +145,16 @@ def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_dot(nodes: list) -> str:
-    """DOT text for the nodes: tensors as boxes, ops as ellipses, arrows input -> op -> output."""
+def to_dot(nodes) -> str:
+    """DOT text for the nodes: tensors as boxes, ops as ellipses, arrows input -> op -> output.
+
+    ``nodes`` is the list :func:`build_nodes` returns, or a Tensor, whose graph is then walked first.
+    """
+    if isinstance(nodes, Tensor):
+        nodes = build_nodes(nodes)
+    if not isinstance(nodes, (list, tuple)) or not all(isinstance(node, Node) for node in nodes):
+        raise TypeError(f"to_dot: expected a Tensor or the node list of build_nodes(tensor), got "
+                        f"{type(nodes).__name__}")
     lines = [
         "digraph computational_graph {",
         "  rankdir=LR;",
@@ -294,9 +305,11 @@ class Graph:
         path = Path(path)
         suffix = path.suffix.lower().lstrip(".")
         if suffix in ("dot", "gv"):
-            path.write_text(self.dot)
+            write_text_atomically(path, self.dot)
         elif suffix in ("png", "svg", "pdf"):
-            path.write_bytes(self.render(suffix, engine))
+            picture = self.render(suffix, engine)
+            with atomic_output(path) as file:
+                file.write(picture)
         else:
             raise ValueError(f"Graph.save: unknown extension {path.suffix!r}; use .png, .svg, .pdf or .dot")
         return path
@@ -390,7 +403,7 @@ def image_grid(images, nrow: int = 8, path=None, title: str | None = None):
         axes.set_title("\n".join(title_lines))
     figure.tight_layout(pad=0.2)
     if path is not None:
-        figure.savefig(path, format="png", dpi=100)
+        save_figure(figure, path)
     return figure
 
 
@@ -413,5 +426,11 @@ def plot_losses(history: dict, path=None):
         axes.legend()
     figure.tight_layout()
     if path is not None:
-        figure.savefig(path, format="png", dpi=100)
+        save_figure(figure, path)
     return figure
+
+
+def save_figure(figure, path) -> None:
+    """Save a matplotlib figure to ``path`` as a PNG, atomically (never half a picture on a full disk)."""
+    with atomic_output(path) as file:
+        figure.savefig(file, format="png", dpi=100)

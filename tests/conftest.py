@@ -62,3 +62,20 @@ def mnist_10k_dir():
     if not (MNIST_10K / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"shared MNIST-10k data not found at {MNIST_10K}")
     return MNIST_10K
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist_dir(tmp_path_factory):
+    """A folder of MNIST-named IDX files holding 256 training and 64 test images of random pixels.
+
+    Made here, so that the tests that use it run everywhere, also without ../shared: for the
+    command line's errors, interruptions and resumes, what the images show does not matter.
+    """
+    from nn_from_scratch.data import write_idx
+    folder = tmp_path_factory.mktemp("tiny-mnist")
+    generator = np.random.default_rng(0)
+    for prefix, count in (("train", 256), ("t10k", 64)):
+        images = generator.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", generator.integers(0, 10, count, dtype=np.uint8))
+    return folder

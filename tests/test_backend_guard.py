@@ -69,11 +69,12 @@ HOST_ONLY_NUMPY = {
     # State dicts come from files or from PyTorch (host data); CuPy values are
     # recognised with is_cupy_array before and kept as they are.
     "nn/module.py::Module.load_state_dict::numpy.asarray": "host state dict values (files, PyTorch)",
-    "nn/module.py::Module.load::numpy.load": "file input, moved to the device by load_state_dict",
+    "nn/module.py::read_state_file::numpy.load": "file input, moved to the device by load_state_dict",
     "nn/module.py::Module.summary::numpy.zeros": "one host batch of zeros, moved with to_device",
     # Optimizer state dicts are host snapshots for checkpoints (to_numpy), and
     # load_state_dict moves the arrays back with to_device.
     "optim/optimizer.py::Optimizer.state_dict::numpy.asarray": "hyperparameters (Python numbers) to save",
+    "optim/optimizer.py::Optimizer.load_state_dict::numpy.asarray": "host copies (to_numpy) of saved values, checked",
     "optim/optimizer.py::Optimizer.state_dict::numpy.array": "host copy of a state array (to_numpy)",
 }
 

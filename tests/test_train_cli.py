@@ -273,11 +273,11 @@ def test_cli_errors_are_one_line_messages(cli_runs, capsys):
     cases = [
         (["train", "vae", "--out", str(root / "vae"), "--data-dir", str(MNIST_10K)], "already holds a run"),
         (["train", "vae", "--out", str(root / "nothing"), "--resume"], "nothing to resume"),
-        (["train", "vae", "--out", str(root / "vae"), "--resume", "--lr", "0.5"], "cannot resume"),
+        (["train", "vae", "--out", str(root / "vae"), "--resume", "--latent-dim", "5"], "cannot resume"),
         (["train", "gan", "--out", str(root / "vae"), "--resume"], "holds a vae run"),
         (["reconstruct", str(root / "cgan")], "needs a vae run"),
         (["sample", str(root / "vae"), "--label", "3"], "unconditional"),
-        (["sample", str(root / "empty")], "holds no checkpoint.npz"),
+        (["sample", str(root / "empty")], "does not exist: train a model there first"),
     ]
     for argv, message in cases:
         assert cli.main(argv) == 1, argv

@@ -34,6 +34,9 @@ __all__ = [
 CHUNK_SIZE = 64 * 1024
 DEFAULT_TIMEOUT = 30.0  # seconds without any data before giving up
 USER_AGENT = "nn_from_scratch"
+# The most a download may bring: the datasets' files are tens of MB; a server
+# sending more (or announcing more) is wrong, and the transfer is refused.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
 class DownloadError(OSError):
@@ -54,7 +57,8 @@ def md5_of_file(path: str | os.PathLike) -> str:
 
 
 def _stream_to_file(
-    url: str, file, progress: bool, timeout: float, description: str
+    url: str, file, progress: bool, timeout: float, description: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> str:
     """Copy the body of ``url`` into the open binary ``file``; return its MD5.
 
@@ -68,6 +72,11 @@ def _stream_to_file(
         with urllib.request.urlopen(request, timeout=timeout) as response:
             length_header = response.headers.get("Content-Length")
             expected = int(length_header) if length_header is not None else None
+            if expected is not None and expected > max_bytes:
+                raise DownloadError(
+                    f"{url}: the server announces {expected} bytes, more than the limit "
+                    f"of {max_bytes} bytes; refused"
+                )
             with tqdm(
                 total=expected,
                 unit="B",
@@ -83,7 +92,13 @@ def _stream_to_file(
                     file.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
+                    if received > max_bytes:
+                        raise DownloadError(
+                            f"{url}: the transfer passed the limit of {max_bytes} bytes; refused"
+                        )
                     bar.update(len(chunk))
+    except DownloadError:
+        raise
     except urllib.error.HTTPError as exc:
         raise DownloadError(
             f"{url}: the server answered HTTP {exc.code} {exc.reason}"
@@ -112,6 +127,7 @@ def download_file(
     md5: str | None = None,
     progress: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Path:
     """Download ``url`` to ``dest`` safely (temporary file, checksum, atomic rename).
 
@@ -123,6 +139,7 @@ def download_file(
         md5: the expected MD5 checksum (hexadecimal), or ``None`` to skip the check.
         progress: show a tqdm progress bar on stderr.
         timeout: seconds to wait for the server before giving up.
+        max_bytes: refuse a transfer larger than this (announced or received).
 
     Returns:
         ``dest`` as a :class:`~pathlib.Path`.
@@ -141,7 +158,7 @@ def download_file(
     temp_path = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as file:
-            actual_md5 = _stream_to_file(url, file, progress, timeout, dest.name)
+            actual_md5 = _stream_to_file(url, file, progress, timeout, dest.name, max_bytes)
         if md5 is not None and actual_md5 != md5.lower():
             raise ChecksumError(
                 f"{url}: checksum mismatch (MD5 {actual_md5}, expected {md5}); "

@@ -23,6 +23,7 @@ message that names the file, says what is wrong and what to do about it.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from pathlib import Path
@@ -44,32 +45,61 @@ IDX_DTYPES = {
 
 GZIP_MAGIC = b"\x1f\x8b"
 ADVICE = "delete it and download again"
+# Deflate, gzip's compression, cannot expand data more than about 1032 times, so a
+# gzip file of n bytes holds at most 1032 n bytes: a header declaring more lies.
+MAX_GZIP_RATIO = 1032
+CHUNK_SIZE = 1 << 20
 
 
 class IDXError(ValueError):
     """Raised when a file is not a valid IDX file (corrupt, truncated, ...)."""
 
 
-def _read_bytes(path: Path) -> bytes:
-    """Return the (decompressed, if gzip) content of ``path``."""
-    raw = path.read_bytes()
-    if not raw.startswith(GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        # BadGzipFile is an OSError; a cut-off stream raises EOFError.
-        reason = str(exc).rstrip(".") or type(exc).__name__
-        raise IDXError(
-            f"{path}: the gzip data is corrupt or truncated ({reason}); {ADVICE}"
-        ) from exc
+def _open_content(path: Path, file):
+    """(stream of the file's content, most bytes the content can have): gunzipped if it is gzip."""
+    size = os.fstat(file.fileno()).st_size
+    is_gzip = file.read(2) == GZIP_MAGIC
+    file.seek(0)
+    if is_gzip:
+        return gzip.GzipFile(fileobj=file, mode="rb"), size * MAX_GZIP_RATIO, True
+    return file, size, False
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def _read_up_to(stream, count: int) -> bytes:
+    """At most ``count`` bytes of ``stream`` (fewer only at its end)."""
+    parts, remaining = [], count
+    while remaining > 0:
+        part = stream.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def _count_rest(stream) -> int:
+    """The number of bytes left in ``stream``, read a chunk at a time (never all at once)."""
+    total = 0
+    while True:
+        part = stream.read(CHUNK_SIZE)
+        if not part:
+            return total
+        total += len(part)
+
+
+def read_idx(path: str | os.PathLike, max_bytes: int | None = None) -> np.ndarray:
     """Read an IDX file (raw or gzip-compressed) into a NumPy array.
+
+    The header is read first and its declared size checked against what the
+    file can hold (its size, or 1032 times it for gzip, deflate's largest
+    expansion) and against ``max_bytes``, before any memory is spent on the
+    data; the data is then read a chunk at a time into its array.  So a gzip
+    bomb or a header that lies about the sizes costs no more memory than the
+    data it declares, and a lying header is refused at once.
 
     Args:
         path: the file to read, e.g. ``"train-images-idx3-ubyte.gz"``.
+        max_bytes: refuse files declaring more data than this (None: no limit beyond the file's capacity).
 
     Returns:
         A new, writable array in native byte order, with the shape and dtype
@@ -77,24 +107,50 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        IDXError: if the content is not a valid IDX file.
+        IDXError: if the content is not a valid IDX file, or cannot be read.
     """
     path = Path(path)
-    content = _read_bytes(path)
-
-    if len(content) < 4:
+    if path.is_dir():
+        raise IDXError(f"{path} is a folder, not an IDX file; point at the folder that holds the IDX files")
+    try:
+        with open(path, "rb") as file:
+            stream, capacity, is_gzip = _open_content(path, file)
+            return _read_idx_content(path, stream, capacity, is_gzip, max_bytes)
+    except PermissionError as exc:
+        raise IDXError(f"{path}: cannot read it ({exc.strerror}); check its permissions "
+                       f"(e.g. chmod a+r {path})") from exc
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        # BadGzipFile is an OSError; a cut-off stream raises EOFError.
+        reason = str(exc).rstrip(".") or type(exc).__name__
         raise IDXError(
-            f"{path}: the file is {len(content)} bytes long, too short for an IDX "
+            f"{path}: the gzip data is corrupt or truncated ({reason}); {ADVICE}"
+            if is_gzip_file(path) else f"{path}: cannot read it ({reason}); {ADVICE}"
+        ) from exc
+
+
+def is_gzip_file(path: Path) -> bool:
+    with open(path, "rb") as file:
+        return file.read(2) == GZIP_MAGIC
+
+
+def _read_idx_content(path: Path, stream, capacity: int, is_gzip: bool, max_bytes: int | None) -> np.ndarray:
+    """Parse the header of ``stream``, check the declared size, read the data."""
+    start = _read_up_to(stream, 4)
+    if len(start) < 4:
+        raise IDXError(
+            f"{path}: the file is {len(start)} bytes long, too short for an IDX "
             f"header (at least 4 bytes); {ADVICE}"
         )
-    if content[0:2] != b"\x00\x00":
+    if start[0:2] != b"\x00\x00":
         raise IDXError(
             f"{path}: wrong magic number (the first two bytes are "
-            f"{content[0]:#04x} {content[1]:#04x}, expected 0x00 0x00), so this is "
+            f"{start[0]:#04x} {start[1]:#04x}, expected 0x00 0x00), so this is "
             f"not an IDX file (an HTML error page saved by mistake?); {ADVICE}"
         )
 
-    type_code = content[2]
+    type_code = start[2]
     if type_code not in IDX_DTYPES:
         known = ", ".join(f"{code:#04x}" for code in IDX_DTYPES)
         raise IDXError(
@@ -103,36 +159,56 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         )
     dtype = IDX_DTYPES[type_code]
 
-    ndim = content[3]
+    ndim = start[3]
     if ndim == 0:
         raise IDXError(f"{path}: the IDX header declares 0 dimensions; {ADVICE}")
     header_size = 4 + 4 * ndim
-    if len(content) < header_size:
+    sizes = _read_up_to(stream, 4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise IDXError(
             f"{path}: the header declares {ndim} dimensions but the file ends after "
-            f"{len(content)} bytes — the file is truncated; {ADVICE}"
+            f"{4 + len(sizes)} bytes — the file is truncated; {ADVICE}"
         )
-    shape = tuple(int(size) for size in np.frombuffer(content, ">u4", ndim, offset=4))
+    shape = tuple(int(size) for size in np.frombuffer(sizes, ">u4", ndim))
 
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    found = len(content) - header_size
+    expected = math.prod(shape) * dtype.itemsize        # Python ints: no overflow for any header
+    room = capacity - header_size
+    if expected > room:
+        if not is_gzip:
+            raise IDXError(
+                f"{path}: expected {expected} bytes of data for shape {shape}, found "
+                f"{room} — the file is truncated; {ADVICE}"
+            )
+        raise IDXError(
+            f"{path}: the header declares shape {shape}, {expected} bytes of data, more than a gzip "
+            f"file of this size can hold (at most {room}) — the header is corrupt; {ADVICE}"
+        )
+    if max_bytes is not None and expected > max_bytes:
+        raise IDXError(f"{path}: the header declares shape {shape}, {expected} bytes of data, more than "
+                       f"the limit of {max_bytes} bytes; pass a larger max_bytes if the file is genuine")
+
+    data = np.empty(expected, dtype=np.uint8)
+    view, found = memoryview(data), 0
+    while found < expected:
+        count = stream.readinto(view[found:found + CHUNK_SIZE])
+        if not count:
+            break
+        found += count
     if found < expected:
         raise IDXError(
             f"{path}: expected {expected} bytes of data for shape {shape}, found "
             f"{found} — the file is truncated; {ADVICE}"
         )
-    if found > expected:
+    trailing = _count_rest(stream)
+    if trailing:
         raise IDXError(
             f"{path}: expected {expected} bytes of data for shape {shape}, found "
-            f"{found} — the file has {found - expected} trailing bytes and is corrupt; "
+            f"{found + trailing} — the file has {trailing} trailing bytes and is corrupt; "
             f"{ADVICE}"
         )
-
-    data = np.frombuffer(
-        content, dtype, count=expected // dtype.itemsize, offset=header_size
-    )
-    # astype copies: the result is writable and in the machine's byte order.
-    return data.reshape(shape).astype(dtype.newbyteorder("="))
+    values = data.view(dtype).reshape(shape)
+    # In the machine's byte order (a copy only for multi-byte types; uint8 is used as it is).
+    return values if dtype.byteorder in ("=", "|") else values.astype(dtype.newbyteorder("="))
 
 
 def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:

@@ -37,21 +37,23 @@ class ImageDataset:
     def __init__(
         self, images: np.ndarray, labels: np.ndarray, source: Path, train: bool
     ):
+        where = f"{self.NAME} data in {source}"
         if images.ndim != 3:
             raise ValueError(
-                f"{self.NAME}: images must have shape (N, height, width), "
-                f"got {images.shape}"
+                f"{where}: images must have shape (N, height, width), got {images.shape}; "
+                "the images file is not an image set"
             )
         if labels.shape != (len(images),):
             raise ValueError(
-                f"{self.NAME}: {len(images)} images but labels of shape {labels.shape}"
+                f"{where}: {len(images)} images but labels of shape {labels.shape}; "
+                "the images and labels files do not belong together"
             )
         if len(labels) > 0 and (labels.min() < 0 or labels.max() >= len(self.CLASSES)):
             raise ValueError(
-                f"{self.NAME}: labels must be in 0..{len(self.CLASSES) - 1}, "
+                f"{where}: labels must be in 0..{len(self.CLASSES) - 1}, "
                 f"found {labels.min()}..{labels.max()}"
             )
-        self.images = images.astype(np.uint8, copy=False)
+        self.images = _pixels_as_uint8(images, f"{self.NAME} images from {source}")
         self.labels = labels.astype(np.int64, copy=False)
         self.classes = list(self.CLASSES)
         self.source = source
@@ -89,3 +91,22 @@ class ImageDataset:
             f"{type(self).__name__}({split}: {len(self)} images of shape "
             f"{self.images.shape[1:]}, {len(self.classes)} classes, from {self.source})"
         )
+
+
+def _pixels_as_uint8(images: np.ndarray, what: str) -> np.ndarray:
+    """``images`` as uint8 pixels 0..255: uint8 as they are, other integers only if they lie in 0..255.
+
+    Anything else is refused rather than cast: float pixels in [0, 1] cast to
+    uint8 would all become 0 or 1 (black images), and 300 would wrap to 44.
+    """
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype.kind in "iu" and (images.size == 0 or (images.min() >= 0 and images.max() <= 255)):
+        return images.astype(np.uint8)
+    if images.dtype.kind in "iu":
+        found = f"values {images.min()}..{images.max()}"
+    else:
+        found = f"dtype {images.dtype}" + (f", values {images.min():g}..{images.max():g}"
+                                           if images.dtype.kind == "f" and images.size else "")
+    raise ValueError(f"{what}: expected uint8 pixels 0..255 (IDX type 0x08, as MNIST's), got {found}; "
+                     "convert them first, e.g. (x * 255).round().astype(numpy.uint8) for floats in [0, 1]")

@@ -108,11 +108,21 @@ def conv_transpose2d_output_size(h: int, w: int, kernel, stride=1, padding=0, ou
 
 
 def check_image_input(op, x_shape, in_channels: int) -> None:
-    """Raise a one-line ValueError unless the input is (N, in_channels, H, W); ``op`` starts the message."""
+    """Raise a one-line ValueError unless the input is (N, in_channels, H, W) with N >= 1; ``op`` starts the message."""
     if len(x_shape) != 4 or x_shape[1] != in_channels:
         hint = "; add a batch axis first (x.reshape(1, *x.shape))" if len(x_shape) == 3 else ""
         raise ValueError(f"{op}: expected input of shape (N, C, H, W) with C={in_channels} "
                          f"(weight has in_channels={in_channels}), got {tuple(x_shape)}{hint}")
+    if x_shape[0] == 0:
+        raise ValueError(f"{op}: expected at least one image (N >= 1), got an empty batch of shape "
+                         f"{tuple(x_shape)}; check the data loader or the slice that made it")
+
+
+def check_tensors(op, x, weight) -> None:
+    """A one-line TypeError unless the input and the weight are tensors (or arrays): they need a shape."""
+    for name, value in (("input", x), ("weight", weight)):
+        if not hasattr(value, "shape"):
+            raise TypeError(f"{op}: expected a Tensor as {name}, got {type(value).__name__}; wrap it: nf.Tensor(x)")
 
 
 def check_conv2d_shapes(op, x_shape, weight_shape, bias_shape, padding, dilation) -> None:
@@ -509,6 +519,7 @@ def apply_conv2d(caller, x, weight, bias, stride, padding, dilation) -> Tensor:
 
     ``caller`` ("conv2d", or the layer itself) starts the message of a shape error.
     """
+    check_tensors(caller, x, weight)
     check_conv2d_shapes(caller, x.shape, weight.shape, None if bias is None else bias.shape, padding, dilation)
     function = choose(Conv2dFunction)(stride, padding, dilation)
     return function(x, weight) if bias is None else function(x, weight, bias)
@@ -529,6 +540,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
 def apply_conv_transpose2d(caller, x, weight, bias, stride, padding, output_padding, dilation) -> Tensor:
     """:func:`conv_transpose2d` with its size arguments already pairs (``nn.ConvTranspose2d`` calls this)."""
+    check_tensors(caller, x, weight)
     check_conv_transpose2d_shapes(caller, x.shape, weight.shape, None if bias is None else bias.shape,
                                   stride, padding, output_padding, dilation)
     function = choose(ConvTranspose2dFunction)(stride, padding, output_padding, dilation)

@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 
 from .. import backend, models, nn, random_numbers
-from ..atomic_file import write_file_atomically
+from ..atomic_file import atomic_output, write_text_atomically
 
 __all__ = ["ConversionError", "TorchUnavailableError", "architecture", "build_library", "export", "from_torch",
            "to_torch", "torch_source"]
@@ -513,6 +513,7 @@ def export(library_models: dict, path, command: str = "") -> tuple:
     source += EXPORT_FOOTER.format(version=__version__, command=command or "nn_from_scratch.interop.export(...)",
                                    names=", ".join(f"'{name}'" for name in library_models), state_dict_file=path.name,
                                    source=torch_source(description, indent="    "))
-    write_file_atomically(module_path, lambda file: file.write(source.encode()))
-    write_file_atomically(path, lambda file: torch.save(twin.state_dict(), file))
+    write_text_atomically(module_path, source)
+    with atomic_output(path) as file:
+        torch.save(twin.state_dict(), file)
     return path, module_path

@@ -7,6 +7,7 @@ with PyTorch's layouts, names and default initialisation, and check the input.
 
 from __future__ import annotations
 
+from ..checks import whole_number
 from ..functional.conv import apply_conv2d, apply_conv_transpose2d, as_pair, check_output_padding
 from . import init
 from .module import Module, empty_parameter
@@ -38,7 +39,8 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  bias: bool = True):
         super().__init__()
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = whole_number("Conv2d", "in_channels", in_channels)
+        self.out_channels = whole_number("Conv2d", "out_channels", out_channels)
         self.kernel_size = as_pair(kernel_size, "kernel_size", 1, op="Conv2d")
         self.stride = as_pair(stride, "stride", 1, op="Conv2d")
         self.padding = as_pair(padding, "padding", 0, op="Conv2d")
@@ -69,7 +71,8 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  dilation=1, bias: bool = True):
         super().__init__()
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = whole_number("ConvTranspose2d", "in_channels", in_channels)
+        self.out_channels = whole_number("ConvTranspose2d", "out_channels", out_channels)
         self.kernel_size = as_pair(kernel_size, "kernel_size", 1, op="ConvTranspose2d")
         self.stride = as_pair(stride, "stride", 1, op="ConvTranspose2d")
         self.padding = as_pair(padding, "padding", 0, op="ConvTranspose2d")

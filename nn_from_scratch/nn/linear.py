@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import functional as F
+from ..checks import whole_number
 from . import init
 from .module import Module, empty_parameter
 
@@ -20,8 +21,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
         super().__init__()
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = whole_number("Linear", "in_features", in_features)
+        self.out_features = whole_number("Linear", "out_features", out_features)
         self.weight = empty_parameter((self.out_features, self.in_features))
         self.bias = empty_parameter((self.out_features,)) if bias else None
         self.reset_parameters()
@@ -30,6 +31,8 @@ class Linear(Module):
         init.default_weight_and_bias_(self)
 
     def forward(self, x):
+        if not hasattr(x, "ndim"):
+            raise TypeError(f"{self!r}: expected a Tensor input, got {type(x).__name__}; wrap it: nf.Tensor(x)")
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             hint = ""
             if x.ndim > 2 and math.prod(x.shape[1:]) == self.in_features:

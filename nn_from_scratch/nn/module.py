@@ -29,10 +29,14 @@ Buffers are tensors that belong to the module's state but are not trained
 
 from __future__ import annotations
 
+import os
+import zipfile
+
 import numpy
 
 from .. import backend
 from ..atomic_file import save_npz_atomically
+from ..checks import storable_values
 from ..tensor import Tensor, no_grad
 
 # Debugging hooks, like those of nn_from_scratch.tensor for Functions: each is called as
@@ -264,9 +268,18 @@ class Module:
         checked before anything is copied, and one RuntimeError names every
         problem.  Returns (missing_keys, unexpected_keys).
         """
+        owner = f"load_state_dict into {type(self).__name__}"
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"{owner}: expected a dict of arrays (from state_dict()), got {type(state_dict).__name__}")
         tensors = self._named_state_tensors()
-        values = {name: (value if backend.is_cupy_array(value) else numpy.asarray(value))
-                  for name, value in state_dict.items()}
+        values = {}
+        for name, value in state_dict.items():
+            if isinstance(value, (str, bytes)) or value is None:
+                raise TypeError(f"{owner}: {name!r} must be an array of numbers, got {type(value).__name__} {value!r}")
+            try:
+                values[name] = value if backend.is_cupy_array(value) else numpy.asarray(value)
+            except ValueError as error:
+                raise ValueError(f"{owner}: {name!r} is not an array of numbers ({error})") from None
         missing = [name for name in tensors if name not in values]
         unexpected = [name for name in values if name not in tensors]
         misshaped = [f"{name}: expected {tensors[name].shape}, got {tuple(value.shape)}"
@@ -280,6 +293,9 @@ class Module:
             problems.append("mis-shaped keys [" + "; ".join(misshaped) + "]")
         if problems:
             raise RuntimeError(f"error loading state_dict into {type(self).__name__}: " + ", ".join(problems))
+        for name, value in values.items():
+            if name in tensors:
+                storable_values(owner, name, value, tensors[name].dtype)
         for name, value in values.items():
             if name in tensors:
                 tensor = tensors[name]
@@ -297,10 +313,19 @@ class Module:
         save_npz_atomically(path, arrays)
 
     def load(self, path, strict: bool = True) -> Module:
-        """Load parameters and buffers saved by :meth:`save` (no pickles are read); returns ``self``."""
-        with numpy.load(path, allow_pickle=False) as archive:
-            state = {name: archive[name] for name in archive.files}
-        self.load_state_dict(state, strict=strict)
+        """Load parameters and buffers saved by :meth:`save` (no pickles are read); returns ``self``.
+
+        A file that is missing, empty, truncated, not an ``.npz`` archive, or a
+        training checkpoint instead of a model's weights raises one error naming it.
+        """
+        state = read_state_file(path)
+        if TRAINING_CHECKPOINT_KEY in state:
+            raise ValueError(f"{path} is a training checkpoint, not a model's weights: open its run with "
+                             "nn_from_scratch.training.load_models(run_folder)")
+        try:
+            self.load_state_dict(state, strict=strict)
+        except (RuntimeError, ValueError, TypeError) as error:
+            raise type(error)(f"{path}: {error}") from None
         return self
 
     # ---- printing ------------------------------------------------------------------------
@@ -367,6 +392,32 @@ class Module:
         if print_table:
             print(table)
         return table
+
+
+TRAINING_CHECKPOINT_KEY = "__layout__"    # a member of every checkpoint written by nn_from_scratch.training
+
+
+def read_state_file(path) -> dict:
+    """The arrays of an ``.npz`` file, by name, read without pickle; one clear error for a file that is not one."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a folder, not a file saved by Module.save (an .npz archive)")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no file at {path}: save the model there first with model.save({path!r})")
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+        if start == numpy.lib.format.MAGIC_PREFIX[:4]:
+            raise ValueError("it is a single .npy array, not an .npz archive of named arrays")
+        if start[:2] != b"PK":
+            raise ValueError("it is empty" if not start else "it is not an .npz (zip) archive")
+        with numpy.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except PermissionError as error:
+        raise PermissionError(f"cannot read {path}: {error.strerror}; check its permissions") from None
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path} is not a file saved by Module.save: {error}; it may be truncated or "
+                         "another kind of file: save the model again") from None
 
 
 def _shape_of(output):

@@ -25,11 +25,7 @@ class Adam(Optimizer):
     decoupled_weight_decay = False
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
-        beta1, beta2 = float(betas[0]), float(betas[1])
-        if lr < 0 or eps < 0 or weight_decay < 0 or not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-            raise ValueError(f"{type(self).__name__}: expected lr, eps, weight_decay >= 0 and betas in [0, 1), "
-                             f"got lr={lr}, betas={betas}, eps={eps}, weight_decay={weight_decay}")
-        defaults = {"lr": float(lr), "betas": (beta1, beta2), "eps": float(eps), "weight_decay": float(weight_decay)}
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}   # checked by Optimizer
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group):

@@ -21,11 +21,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
                  centered: bool = False, weight_decay: float = 0.0):
-        if lr < 0 or eps < 0 or momentum < 0 or weight_decay < 0 or alpha < 0:
-            raise ValueError(f"RMSprop: expected lr, alpha, eps, momentum, weight_decay >= 0, got lr={lr}, "
-                             f"alpha={alpha}, eps={eps}, momentum={momentum}, weight_decay={weight_decay}")
-        defaults = {"lr": float(lr), "alpha": float(alpha), "eps": float(eps), "momentum": float(momentum),
-                        "centered": bool(centered), "weight_decay": float(weight_decay)}
+        defaults = {"lr": lr, "alpha": alpha, "eps": eps, "momentum": momentum,     # checked by Optimizer
+                    "centered": centered, "weight_decay": weight_decay}
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group):

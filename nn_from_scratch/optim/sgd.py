@@ -17,14 +17,11 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0):
-        if lr < 0 or momentum < 0 or weight_decay < 0:
-            raise ValueError(f"SGD: expected lr, momentum and weight_decay >= 0, got lr={lr}, "
-                             f"momentum={momentum}, weight_decay={weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
-        defaults = {"lr": float(lr), "momentum": float(momentum), "dampening": float(dampening),
-                        "nesterov": bool(nesterov), "weight_decay": float(weight_decay)}
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,       # checked by Optimizer
+                    "nesterov": nesterov, "weight_decay": weight_decay}
         super().__init__(params, defaults)
+        if self.defaults["nesterov"] and (self.defaults["momentum"] <= 0 or self.defaults["dampening"] != 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
 
     def update(self, param, grad, state, group):
         lr, momentum, weight_decay = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])

@@ -14,16 +14,20 @@ Files, by concept:
     vae_trainer.py         VAETrainer: the -ELBO step
     classifier_trainer.py  ClassifierTrainer: the cross-entropy step
     checkpoint.py          one .npz file per training state, without pickle, written atomically
-    interrupt.py           Ctrl-C: finish the step, save, stop
+    interrupt.py           Ctrl-C and SIGTERM: finish the step, save, stop
+    divergence.py          non-finite losses or weights stop the run before anything wrong is saved
+    lock.py                one run at a time in a run folder
     run.py                 data loading and trainers from a config; re-opening a run folder
 """
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .classifier_trainer import ClassifierTrainer
-from .config import DEFAULTS, MODEL_KINDS, TrainConfig
+from .config import DEFAULTS, MODEL_KINDS, SettingError, TrainConfig
+from .divergence import TrainingDiverged
 from .gan_trainer import GANTrainer
 from .interrupt import GracefulInterrupt, TrainingInterrupted
-from .run import load_data, load_models, load_test_images, make_trainer, read_config
+from .lock import RunFolderBusy, RunFolderLock
+from .run import load_data, load_models, load_test_images, make_trainer, read_config, read_run, run_is_complete
 from .trainer import CHECKPOINT_NAME, Trainer
 from .vae_trainer import VAETrainer
 
@@ -35,8 +39,12 @@ __all__ = [
     "ClassifierTrainer",
     "GANTrainer",
     "GracefulInterrupt",
+    "RunFolderBusy",
+    "RunFolderLock",
+    "SettingError",
     "TrainConfig",
     "Trainer",
+    "TrainingDiverged",
     "TrainingInterrupted",
     "VAETrainer",
     "load_checkpoint",
@@ -45,5 +53,7 @@ __all__ = [
     "load_test_images",
     "make_trainer",
     "read_config",
+    "read_run",
+    "run_is_complete",
     "save_checkpoint",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 from ..models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 
@@ -21,7 +22,12 @@ DEFAULTS = {
 }
 
 # Settings that may differ between a run and its --resume: the rest must match.
-RESUMABLE_CHANGES = ("epochs", "data_dir", "backend", "out", "download")
+# A lower --lr is how a run that diverged (non-finite losses) goes on from its last good checkpoint.
+RESUMABLE_CHANGES = ("epochs", "data_dir", "backend", "out", "download", "lr")
+
+
+class SettingError(ValueError):
+    """A setting (a command-line option) whose value cannot work; the message names the option."""
 
 # Settings that only the GAN reads: any other model must leave them at their defaults.
 GAN_ONLY_SETTINGS = ("generator", "generator_steps", "discriminator_kernel", "discriminator_hidden")
@@ -74,37 +80,64 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
-            raise ValueError(f"unknown model {self.model!r}: choose one of {', '.join(MODEL_KINDS)}")
+            raise SettingError(f"unknown model {self.model!r}: choose one of {', '.join(MODEL_KINDS)}")
         for name, value in DEFAULTS[self.model].items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
+        self._check_values()
+        self._check_combinations()
+
+    def _check_values(self) -> None:
+        """Each setting on its own: the right type, a value that can work."""
+        minimums = {"epochs": 1, "batch_size": 1, "limit": 1, "latent_dim": 0 if self.model == "classifier" else 1,
+                    "seed": 0, "shift_augment": None}          # shift_augment's range is checked below
+        for name, minimum in minimums.items():
+            value = getattr(self, name)
+            if value is None and name == "limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+                lowest = "" if minimum is None else f" >= {minimum}"
+                raise SettingError(f"--{name.replace('_', '-')} must be an integer{lowest}, got {value!r}")
+        lr = self.lr
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+            raise SettingError(f"--lr must be a finite number > 0, got {lr!r}")
+        self.lr = float(lr)
+        for name in ("conditional", "download"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for name in ("dataset", "backend"):
+            if not isinstance(getattr(self, name), str):
+                raise SettingError(f"--{name} must be a name, got {getattr(self, name)!r}")
+        for name in ("data_dir", "out"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise SettingError(f"--{name.replace('_', '-')} must be a path, got {getattr(self, name)!r}")
+
+    def _check_combinations(self) -> None:
         if self.out is None:
             self.out = f"runs/{self.model}-{self.dataset}"
         if self.model == "classifier" and self.conditional:
-            raise ValueError("--conditional applies to the gan and the vae only")
+            raise SettingError("--conditional applies to the gan and the vae only")
         if self.generator not in GENERATOR_ARCHITECTURES:
-            raise ValueError(f"unknown --generator {self.generator!r}: choose one of "
+            raise SettingError(f"unknown --generator {self.generator!r}: choose one of "
                              f"{', '.join(GENERATOR_ARCHITECTURES)}")
         if type(self.generator_steps) is not int or self.generator_steps < 1:
-            raise ValueError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
+            raise SettingError(f"--generator-steps must be an integer >= 1, got {self.generator_steps!r}")
         if type(self.discriminator_kernel) is not int or self.discriminator_kernel not in DISCRIMINATOR_KERNEL_SIZES:
-            raise ValueError(f"--discriminator-kernel must be one of "
+            raise SettingError(f"--discriminator-kernel must be one of "
                              f"{', '.join(map(str, DISCRIMINATOR_KERNEL_SIZES))}, got {self.discriminator_kernel!r}")
         if type(self.discriminator_hidden) is not int or self.discriminator_hidden < 0:
-            raise ValueError(f"--discriminator-hidden must be an integer >= 0 (0: no hidden layer), "
+            raise SettingError(f"--discriminator-hidden must be an integer >= 0 (0: no hidden layer), "
                              f"got {self.discriminator_hidden!r}")
         if self.model != "gan":
             for field in dataclasses.fields(self):
                 if field.name in GAN_ONLY_SETTINGS and getattr(self, field.name) != field.default:
-                    raise ValueError(f"--{field.name.replace('_', '-')} applies to the gan only")
+                    raise SettingError(f"--{field.name.replace('_', '-')} applies to the gan only")
         if self.model != "classifier" and self.shift_augment:
-            raise ValueError("--shift-augment applies to the classifier only")
+            raise SettingError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:
-            raise ValueError(f"--shift-augment must be between 0 and 13 pixels, got {self.shift_augment}")
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
+            raise SettingError(f"--shift-augment must be between 0 and 13 pixels, got {self.shift_augment}")
         if self.limit is not None and self.limit < self.batch_size:
-            raise ValueError(f"--limit {self.limit} is smaller than one batch (--batch-size {self.batch_size}); "
+            raise SettingError(f"--limit {self.limit} is smaller than one batch (--batch-size {self.batch_size}); "
                              "lower --batch-size or raise --limit")
 
     @property
@@ -117,7 +150,24 @@ class TrainConfig:
 
     @classmethod
     def from_json(cls, text: str) -> TrainConfig:
-        return cls(**json.loads(text))
+        """The config saved by :meth:`to_json`; a ValueError naming the problem for anything else."""
+        try:
+            values = json.loads(text)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"its config is not JSON ({error})") from None
+        if not isinstance(values, dict):
+            raise ValueError(f"its config is not a JSON object of settings, got {type(values).__name__}")
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"its config has unknown settings {unknown} (written by another version of "
+                             "nn_from_scratch?)")
+        if "model" not in values:
+            raise ValueError("its config does not say which model it trains")
+        try:
+            return cls(**values)
+        except SettingError as error:
+            raise ValueError(f"its config holds an invalid setting: {error}") from None
 
     def differences(self, other: TrainConfig) -> list:
         """Names of the settings, other than ``RESUMABLE_CHANGES``, whose values differ."""

@@ -9,6 +9,8 @@ Which one (``classifier_dir``):
   there on first use (3 epochs on the run's training images, seed 0) and
   reused afterwards, so every run in the same parent folder is scored by
   the same feature network — FID values are only comparable in that case.
+  If its training was interrupted, it is finished first; an unfinished
+  classifier is never used.
 
 The results are printed by the command line and saved as
 ``<run>/evaluation.json``.
@@ -23,15 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from .. import metrics
+from ..atomic_file import write_text_atomically
 from .checkpoint import CheckpointError
 from .classifier_trainer import accuracy_and_loss
-from .config import NUM_CLASSES, TrainConfig
+from .config import NUM_CLASSES, SettingError, TrainConfig
 from .generation import condition_labels, generative_model, sample_images
-from .run import load_models, load_test_images, make_trainer
-from .trainer import CHECKPOINT_NAME
+from .run import checkpoint_file, load_models, load_test_images, make_trainer, read_run, run_is_complete
 
 EVALUATION_NAME = "evaluation.json"
 CLASSIFIER_EPOCHS = 3
+MIN_TEST_IMAGES = 4         # FID compares two halves of the test images, each of at least 2
 
 
 def default_classifier_dir(run_dir, config: TrainConfig) -> Path:
@@ -41,10 +44,15 @@ def default_classifier_dir(run_dir, config: TrainConfig) -> Path:
 
 
 def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backend_name=None):
-    """The classifier used for FID and IS, training the default one first if it does not exist yet."""
+    """The classifier used for FID and IS, training the default one first if it does not exist yet.
+
+    A classifier whose training did not finish (Ctrl-C, a killed process) is
+    never used: the default one finishes its training first (resuming exactly
+    where it stopped), an explicit ``classifier_dir`` is refused.
+    """
     if classifier_dir is None:
         classifier_dir = default_classifier_dir(run_dir, config)
-        if not (classifier_dir / CHECKPOINT_NAME).is_file():
+        if not checkpoint_file(classifier_dir).is_file():
             print(f"No classifier for FID/IS in {classifier_dir}: training one ({CLASSIFIER_EPOCHS} epochs on "
                   f"the {config.dataset} training images); later evaluations reuse it.", file=sys.stderr)
             limit = config.limit
@@ -54,6 +62,16 @@ def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backen
                 backend=backend_name or config.backend, out=str(classifier_dir), limit=limit,
                 download=config.download)
             make_trainer(classifier_config, fallback=False).fit()
+        else:
+            finish_classifier_training(classifier_dir, backend_name)
+    else:
+        saved_config, state = read_run(classifier_dir)
+        if saved_config.model == "classifier" and not run_is_complete(saved_config, state):
+            raise CheckpointError(
+                f"--classifier {classifier_dir}: its training stopped at epoch {state['epoch']} (step "
+                f"{state['step_in_epoch']}) of {saved_config.epochs}, so its features are not those of a trained "
+                f"classifier; finish it with `python -m nn_from_scratch train classifier --out {classifier_dir} "
+                "--resume`, or pass another --classifier")
     classifier_config, models = load_models(classifier_dir, backend_name)
     if classifier_config.model != "classifier":
         raise CheckpointError(f"--classifier {classifier_dir} holds a {classifier_config.model} run, not a classifier")
@@ -61,6 +79,21 @@ def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backen
         print(f"warning: the classifier was trained on {classifier_config.dataset}, the run on {config.dataset}",
               file=sys.stderr)
     return models["classifier"]
+
+
+def finish_classifier_training(classifier_dir, backend_name=None) -> None:
+    """Resume the default classifier's training if it was cut short, so that it is never used unfinished."""
+    saved_config, state = read_run(classifier_dir)
+    if saved_config.model != "classifier" or run_is_complete(saved_config, state):
+        return
+    print(f"The classifier for FID/IS in {classifier_dir} stopped at epoch {state['epoch']} (step "
+          f"{state['step_in_epoch']}) of {saved_config.epochs}: finishing its training first.", file=sys.stderr)
+    saved_config.out = str(classifier_dir)
+    if backend_name is not None:
+        saved_config.backend = backend_name
+    trainer = make_trainer(saved_config, fallback=False)
+    trainer.resume()
+    trainer.fit()
 
 
 def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae_k: int = 100,
@@ -81,6 +114,9 @@ def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae
     """
     config, models = load_models(run_dir, backend_name)
     images, labels = load_test_images(config, num_test)
+    if config.model != "classifier" and len(images) < MIN_TEST_IMAGES:
+        raise SettingError(f"--num-test {num_test}: FID needs at least {MIN_TEST_IMAGES} test images (two halves "
+                           f"of 2), got {len(images)}; use --num-test {MIN_TEST_IMAGES} or more")
     rng = np.random.default_rng(seed)
     results = {"run": str(run_dir), "model": config.model, "dataset": config.dataset,
                "num_test_images": int(len(images))}
@@ -124,6 +160,5 @@ def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae
 
 
 def _save(run_dir, results: dict) -> dict:
-    with open(Path(run_dir) / EVALUATION_NAME, "w") as file:
-        json.dump(results, file, indent=2)
+    write_text_atomically(Path(run_dir) / EVALUATION_NAME, json.dumps(results, indent=2))
     return results

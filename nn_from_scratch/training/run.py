@@ -52,15 +52,41 @@ def make_trainer(config: TrainConfig, fallback: bool = True) -> Trainer:
 
 def read_config(run_dir) -> TrainConfig:
     """The config saved in ``run_dir``'s checkpoint."""
-    return TrainConfig.from_json(_read_run_checkpoint(run_dir)["config"])
+    return read_run(run_dir)[0]
 
 
-def _read_run_checkpoint(run_dir) -> dict:
+def checkpoint_file(run_dir) -> Path:
+    """``run_dir/checkpoint.npz``; a CheckpointError if something other than a file is there."""
     path = Path(run_dir) / CHECKPOINT_NAME
+    if path.exists() and not path.is_file():
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file; move it away, or choose another run "
+                              "folder")
+    return path
+
+
+def read_run(run_dir) -> tuple:
+    """(config, state) of the run saved in ``run_dir``: a CheckpointError naming the file for anything wrong."""
+    path = checkpoint_file(run_dir)
+    if Path(run_dir).exists() and not Path(run_dir).is_dir():
+        raise CheckpointError(f"{run_dir} is a file, not a run folder: give the folder that holds {CHECKPOINT_NAME}")
     if not path.is_file():
-        raise CheckpointError(f"{run_dir} holds no {CHECKPOINT_NAME}: train a model there first with "
+        where = "does not exist" if not Path(run_dir).exists() else f"holds no {CHECKPOINT_NAME}"
+        raise CheckpointError(f"{run_dir} {where}: train a model there first with "
                               f"`python -m nn_from_scratch train {{gan,vae,classifier}} --out {run_dir}`")
-    return load_checkpoint(path)
+    state = load_checkpoint(path)
+    missing = [key for key in ("config", "epoch", "step_in_epoch", "models") if key not in state]
+    if missing:
+        raise CheckpointError(f"{path} is not a training run's checkpoint: it has no {', '.join(missing)}")
+    try:
+        config = TrainConfig.from_json(state["config"])
+    except ValueError as error:
+        raise CheckpointError(f"{path}: {error}; it is corrupt or from another program") from None
+    return config, state
+
+
+def run_is_complete(config: TrainConfig, state: dict) -> bool:
+    """True when the checkpoint ``state`` holds every epoch of its config (its training was not cut short)."""
+    return int(state["epoch"]) >= config.epochs and int(state["step_in_epoch"]) == 0
 
 
 def load_models(run_dir, backend_name: str | None = None) -> tuple:
@@ -68,15 +94,23 @@ def load_models(run_dir, backend_name: str | None = None) -> tuple:
 
     ``backend_name`` ("numpy" or "cupy") overrides the backend the run was trained with.
     """
-    state = _read_run_checkpoint(run_dir)
-    config = TrainConfig.from_json(state["config"])
+    config, state = read_run(run_dir)
+    path = Path(run_dir) / CHECKPOINT_NAME
     config.out = str(run_dir)
     if backend_name is not None:
         config.backend = backend_name
     backend.use(config.backend)
     models = TRAINERS[config.model].build_models(config)
     for name, model in models.items():
-        model.load_state_dict(state["models"][name])
+        weights = state["models"].get(name) if isinstance(state["models"], dict) else None
+        if weights is None:
+            raise CheckpointError(f"{path} has no weights for the {name} of its {config.model} run: it is "
+                                  "corrupt or was edited")
+        try:
+            model.load_state_dict(weights)
+        except (RuntimeError, ValueError, TypeError) as error:
+            raise CheckpointError(f"{path}: the saved {name} does not fit the {config.model} its config describes "
+                                  f"({error})") from None
         model.eval()
     return config, models
 

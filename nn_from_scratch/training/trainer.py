@@ -24,10 +24,16 @@ Three seeds are derived from ``config.seed``: the initial weights
 training noise (``[seed, 2]``).  Sample grids and test metrics use their own
 fixed generators, so they never disturb the training noise.
 
-**Ctrl-C.**  The first Ctrl-C lets the current step finish, then saves a
+**Ctrl-C.**  The first Ctrl-C (or SIGTERM) lets the current step finish, then saves a
 checkpoint *of that step* (mid-epoch: the loader is rewound to the start of
 the epoch and the finished batches are skipped on resume) and raises
 :class:`TrainingInterrupted`; the command line exits with code 130.
+
+**Safety.**  While it trains, a run holds its folder's lock (see :mod:`.lock`):
+a second run into the same folder stops at once.  Every step's losses and,
+before each save, every weight must be finite, or :class:`TrainingDiverged`
+stops the run and the checkpoint stays the last good one.  Every file is
+written atomically (see :mod:`nn_from_scratch.atomic_file`).
 """
 
 from __future__ import annotations
@@ -42,10 +48,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import kernels, nn, viz
+from ..atomic_file import write_text_atomically
 from ..data import DataLoader
-from .checkpoint import load_checkpoint, save_checkpoint
-from .config import TrainConfig
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .config import SettingError, TrainConfig
+from .divergence import TrainingDiverged, first_non_finite_loss, first_non_finite_tensor
 from .interrupt import GracefulInterrupt, TrainingInterrupted
+from .lock import RunFolderLock
 
 CHECKPOINT_NAME = "checkpoint.npz"
 METRICS_NAME = "metrics.jsonl"
@@ -74,6 +83,11 @@ class Trainer:
         self.train_set = train_set
         self.test_set = test_set
         self.run_dir = Path(config.out)
+        if len(train_set) < config.batch_size:
+            limited = f", cut by --limit {config.limit}" if config.limit is not None else ""
+            raise SettingError(f"--batch-size {config.batch_size} is larger than the training set ({len(train_set)} "
+                               f"{config.dataset} images{limited}): no full batch to train on; choose a "
+                               f"--batch-size of at most {len(train_set)}")
         if kernels.current() == "fast":
             from ..fast import keep_freed_memory
             keep_freed_memory()             # no page faults for each step's arrays (glibc; see fast/host_memory.py)
@@ -88,6 +102,7 @@ class Trainer:
         self.epoch_start_loader_state = self.loader.state_dict()
         self.history = {name: [] for name in self.loss_names}
         self.epoch_records = []
+        self.saved_position = None          # (epoch, step_in_epoch) of the checkpoint on disk, once known
 
     # ---- to be written by subclasses -------------------------------------------
     @staticmethod
@@ -124,14 +139,14 @@ class Trainer:
     def fit(self, epochs: int | None = None) -> list:
         """Train until ``epochs`` epochs are complete (default ``config.epochs``); return the epoch records."""
         epochs = self.config.epochs if epochs is None else epochs
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with GracefulInterrupt() as interrupt:
+        with RunFolderLock(self.run_dir), GracefulInterrupt() as interrupt:
             while self.epoch < epochs:
                 started = time.perf_counter()
                 self.train_one_epoch(epochs, interrupt)
                 self.finish_epoch(seconds=time.perf_counter() - started)
                 if interrupt.requested and self.epoch < epochs:     # Ctrl-C during the end-of-epoch work
-                    raise TrainingInterrupted(self.checkpoint_path, self.epoch, self.step_in_epoch)
+                    raise TrainingInterrupted(self.checkpoint_path, self.epoch, self.step_in_epoch,
+                                              interrupt.signal_number)
         return self.epoch_records
 
     def train_one_epoch(self, epochs: int, interrupt: GracefulInterrupt) -> None:
@@ -145,6 +160,10 @@ class Trainer:
         for images, labels in progress:
             self.set_training_mode(True)
             losses = self.train_step(images, labels)
+            problem = first_non_finite_loss(losses)
+            if problem is not None:
+                progress.close()
+                raise TrainingDiverged(problem, self.epoch + 1, self.step_in_epoch + 1)
             for name in self.loss_names:
                 self.history[name].append(losses[name])
             self.step_in_epoch += 1
@@ -153,7 +172,8 @@ class Trainer:
             if interrupt.requested:
                 progress.close()
                 self.save()
-                raise TrainingInterrupted(self.checkpoint_path, self.epoch, self.step_in_epoch)
+                raise TrainingInterrupted(self.checkpoint_path, self.epoch, self.step_in_epoch,
+                                          interrupt.signal_number)
         progress.close()
 
     def epoch_means(self) -> dict:
@@ -164,6 +184,7 @@ class Trainer:
 
     def finish_epoch(self, seconds: float) -> None:
         """Close the epoch: test metrics, record, sample grid, loss plot, metrics line, checkpoint."""
+        self.check_weights()
         record = {"epoch": self.epoch + 1}
         record.update({f"train_{name}": value for name, value in self.epoch_means().items()})
         self.set_training_mode(False)
@@ -178,8 +199,7 @@ class Trainer:
         viz.image_grid(images, nrow=images_per_row, path=self.run_dir / f"samples_epoch{self.epoch:03d}.png",
                        title=f"epoch {self.epoch}: {title}")
         viz.plot_losses(self.history, path=self.run_dir / LOSSES_NAME)
-        with open(self.run_dir / METRICS_NAME, "a") as file:
-            file.write(json.dumps(record) + "\n")
+        self.write_metrics()
         self.save()
         summary = ", ".join(f"{name} {value:.4g}" for name, value in record.items() if name != "epoch")
         tqdm.write(f"epoch {self.epoch}: {summary}")
@@ -215,19 +235,44 @@ class Trainer:
         self.history = {name: [float(v) for v in state["history"][name]] for name in self.loss_names}
         self.epoch_records = json.loads(state["epoch_records"])
 
+    def check_weights(self) -> None:
+        """Raise :class:`TrainingDiverged` if a weight (or buffer) of a model is not finite."""
+        problem = first_non_finite_tensor(self.models)
+        if problem is not None:
+            epoch, step = (self.epoch + 1, self.step_in_epoch) if self.step_in_epoch else (self.epoch, len(self.loader))
+            raise TrainingDiverged(problem, epoch, step)
+
     def save(self) -> Path:
-        """Write the checkpoint (atomically) to ``run_dir/checkpoint.npz``."""
-        save_checkpoint(self.checkpoint_path, self.state_dict())
+        """Write the checkpoint (atomically) to ``run_dir/checkpoint.npz``, if every weight is finite."""
+        self.check_weights()
+        with RunFolderLock(self.run_dir):
+            save_checkpoint(self.checkpoint_path, self.state_dict())
+        self.saved_position = (self.epoch, self.step_in_epoch)
         return self.checkpoint_path
+
+    def write_metrics(self) -> None:
+        """Write metrics.jsonl: one line per completed epoch (written whole, atomically)."""
+        write_text_atomically(self.run_dir / METRICS_NAME,
+                              "".join(json.dumps(record) + "\n" for record in self.epoch_records))
 
     def resume(self, path=None) -> None:
         """Load ``path`` (default: this run's checkpoint) and rewrite metrics.jsonl to match it.
 
         Lines for epochs the checkpoint does not contain (from a run killed
         after writing them) are dropped, so the file never repeats an epoch.
+        The optimizers take ``config.lr`` (the same as the checkpoint's, unless
+        the run goes on with another learning rate).
         """
-        self.load_state_dict(load_checkpoint(path or self.checkpoint_path))
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.run_dir / METRICS_NAME, "w") as file:
-            for record in self.epoch_records:
-                file.write(json.dumps(record) + "\n")
+        path = path or self.checkpoint_path
+        with RunFolderLock(self.run_dir):
+            state = load_checkpoint(path)
+            try:
+                self.load_state_dict(state)
+            except (KeyError, ValueError, TypeError, RuntimeError) as error:
+                detail = f"missing entry {error}" if isinstance(error, KeyError) else str(error)
+                raise CheckpointError(f"{path} does not hold a {self.config.model} run like this one: {detail}; "
+                                      "start a new run with another --out") from None
+            for optimizer in self.optimizers.values():
+                optimizer.lr = self.config.lr
+            self.saved_position = (self.epoch, self.step_in_epoch)
+            self.write_metrics()
