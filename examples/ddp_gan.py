@@ -192,13 +192,24 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_images(args, rank: int) -> TensorDataset:
-    """(images uint8 (N, 28, 28), labels, indices) of the training set; process 0 downloads, if needed, first."""
-    if rank != 0:
-        dist.barrier()                                     # wait until process 0 has the files
-    dataset = load_dataset(args.dataset, args.data_dir, train=True, download=args.download, progress=rank == 0)
+def load_images(args, rank: int, device) -> TensorDataset:
+    """(images uint8 (N, 28, 28), labels, indices) of the training set.
+
+    Process 0 reads it first (downloading it if needed), then tells the others whether that worked:
+    they read the same files, or all stop with process 0's error instead of waiting for it forever.
+    """
+    dataset, problem = None, ""
     if rank == 0:
-        dist.barrier()
+        try:
+            dataset = load_dataset(args.dataset, args.data_dir, train=True, download=args.download)
+        except Exception as error:          # any failure must reach the other processes
+            problem = " ".join(str(error).split()) or type(error).__name__
+    failed = torch.tensor([int(bool(problem))], device=device)
+    dist.broadcast(failed, src=0)
+    if int(failed):
+        raise SystemExit(f"ddp_gan.py: process 0 could not load the data{': ' + problem if problem else ''}")
+    if dataset is None:
+        dataset = load_dataset(args.dataset, args.data_dir, train=True, download=False, progress=False)
     return TensorDataset(torch.from_numpy(dataset.images), torch.from_numpy(dataset.labels.astype(np.int64)),
                          torch.arange(len(dataset.images)))
 
@@ -241,7 +252,7 @@ def main(argv=None) -> int:
     d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=args.lr, betas=GAN_BETAS)
 
     # 4. Each process's share of every epoch.
-    dataset = load_images(args, rank)
+    dataset = load_images(args, rank, device)
     sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=True)
     loader = DataLoader(dataset, batch_size=local_batch, sampler=sampler, drop_last=True)
     if len(loader) == 0:
