@@ -25,6 +25,7 @@ import numpy as np
 
 from . import viz
 from .backend import BackendError
+from .coursework.command import add_coursework_command, command_coursework
 from .data import DATASET_NAMES, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 from .training import (
@@ -197,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="vae: test images for the IWAE bound (default 500; it costs k decodes each)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the samples (default 0)")
     add_backend_option(evaluate)
+
+    add_coursework_command(commands)
     return parser
 
 
@@ -320,6 +323,7 @@ COMMANDS = {
     "interpolate": command_interpolate,
     "reconstruct": command_reconstruct,
     "evaluate": command_evaluate,
+    "coursework": command_coursework,
 }
 
 
