@@ -20,7 +20,9 @@ from nn_from_scratch.coursework.manifest import CourseworkError, load_manifest
 from nn_from_scratch.coursework.notebooks import solution_cells, strip_notebook_file, strip_solutions
 from nn_from_scratch.coursework.recorder import task_outcome
 from nn_from_scratch.coursework.release import (
+    CLASSROOM_WORKFLOW,
     RELEASE_SETTINGS,
+    classroom_workflow,
     functions_by_file,
     release,
     replace_task_functions,
@@ -82,16 +84,21 @@ def marked_task(path: Path) -> str | None:
     return None
 
 
+WITH_TESTS = [a.id for a in MANIFEST.assignments.values() if (REPO_ROOT / a.public_dir).is_dir()]
+
+
+@pytest.mark.parametrize("assignment_id", WITH_TESTS)
 @pytest.mark.parametrize("kind", ["public", "hidden"])
-def test_every_task_has_marked_tests_named_after_it(kind):
-    folder = REPO_ROOT / "coursework" / kind / "A1"
+def test_every_task_has_marked_tests_named_after_it(kind, assignment_id):
+    assignment = MANIFEST.assignment(assignment_id)
+    folder = REPO_ROOT / "coursework" / kind / assignment_id
     files = sorted(folder.glob("test_*.py"))
     tasks = {marked_task(path): path for path in files}
     assert None not in tasks, f"a test file in {folder} has no pytestmark"
     for path in files:
         task = marked_task(path)
         assert path.name.startswith(f"test_{task.replace('.', '_')}_"), f"{path.name} is marked task {task}"
-    assert sorted(tasks) == sorted(task.id for task in A1.tasks), f"{kind} tests do not cover every task"
+    assert sorted(tasks) == sorted(task.id for task in assignment.tasks), f"{kind} tests do not cover every task"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -230,6 +237,7 @@ def test_a_release_holds_what_students_need_and_nothing_else(a1_release):
                                                   "tests/", "benchmarks/"))]
     assert "coursework/README.md" not in files and not any("__pycache__" in f for f in files)
     assert {"README.md", "pyproject.toml", RELEASE_SETTINGS, "coursework/assignments.toml", "coursework/conftest.py",
+            CLASSROOM_WORKFLOW,
             "tutorials/01_autograd_from_scratch.ipynb", "tutorials/02_gradient_checking.ipynb"} <= files
     public = {f for f in files if f.startswith("coursework/public/A1/test_")}
     assert len(public) == len(A1.tasks)
@@ -269,6 +277,18 @@ def test_a_release_imports_and_uses_textbook_kernels(a1_release):
     assert done.returncode == 0, done.stderr
     if done.stdout.strip() != "no kernels module":      # after the textbook/fast split
         assert done.stdout.strip() == "textbook"
+
+
+def test_the_classroom_workflow_grades_each_task_with_its_points(a1_release):
+    """Each release carries GitHub Classroom's workflow; the A1 template under coursework/templates/ is current."""
+    yaml = pytest.importorskip("yaml")
+    text = (a1_release / CLASSROOM_WORKFLOW).read_text()
+    assert text == classroom_workflow(A1) == (REPO_ROOT / "coursework/templates/github-classroom-A1.yml").read_text()
+    steps = yaml.safe_load(text)["jobs"]["run-autograding-tests"]["steps"]
+    graders = [step for step in steps if step.get("uses", "").startswith("classroom-resources/autograding-command")]
+    assert [(s["with"]["test-name"], s["with"]["max-score"], s["with"]["command"].split()[4]) for s in graders] == \
+        [(task.name, task.points, task.marker) for task in A1.tasks]
+    assert steps[-1]["with"]["runners"] == ",".join(step["id"] for step in graders)
 
 
 def test_release_refuses_a_folder_that_is_not_empty(a1_release):

@@ -14,7 +14,9 @@ A release holds
   block cut to a skeleton;
 * ``coursework/``: the manifest's entries of this assignment, the public tests
   and their known values, and the pytest set-up;
-* a README for students, generated from the manifest.
+* a README for students, generated from the manifest;
+* ``.github/workflows/classroom.yml``: GitHub Classroom's autograding of the
+  public tests, one step per task with its points.
 
 No hidden test, planted solution, data generator or instructor document is
 copied.  The release is built in a temporary folder next to ``DIR`` and
@@ -24,6 +26,7 @@ renamed into place, and it must import before it is.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -182,6 +185,64 @@ Gradescope).  Keep the file names: the grader finds each function by its file an
 """
 
 
+CLASSROOM_WORKFLOW = ".github/workflows/classroom.yml"
+
+
+def classroom_workflow(assignment: Assignment) -> str:
+    """The GitHub Classroom autograding workflow of a release: one step per task, its public tests, its points.
+
+    It runs in the student's repository on every push (the public tests only: the hidden ones are run by the
+    grader, see coursework/README.md).
+    """
+    def step_id(task):
+        return "task-" + task.id.replace(".", "-")
+
+    steps = []
+    for task in assignment.tasks:
+        steps.append(f"""    - name: {json.dumps(task.name)}
+      id: {step_id(task)}
+      uses: classroom-resources/autograding-command-grader@v1
+      with:
+        test-name: {json.dumps(task.name)}
+        setup-command: ""
+        command: python -m pytest -m {task.marker} -q -p no:cacheprovider
+        timeout: {max(1, int(assignment.timeout_s // 60) + 1)}
+        max-score: {task.points}""")
+    env = "\n".join(f"        {step_id(t).upper()}_RESULTS: \"${{{{steps.{step_id(t)}.outputs.result}}}}\""
+                    for t in assignment.tasks)
+    runners = ",".join(step_id(t) for t in assignment.tasks)
+    return f"""# GitHub Classroom autograding of assignment {assignment.id} ({assignment.title}): public tests, by task.
+# Written by `python -m nn_from_scratch coursework release {assignment.id}`; the hidden tests are run by
+# `coursework grade` (see the instructor README, coursework/README.md in the instructor's project).
+name: Autograding Tests
+on: [push, workflow_dispatch, repository_dispatch]
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    steps:
+    - name: Checkout code
+      uses: actions/checkout@v4
+    - name: Set up Python
+      uses: actions/setup-python@v5
+      with:
+        python-version: "3.11"
+    - name: Install the library and pytest
+      run: python -m pip install -e . pytest
+{chr(10).join(steps)}
+    - name: Autograding Reporter
+      uses: classroom-resources/autograding-grading-reporter@v1
+      env:
+{env}
+      with:
+        runners: {runners}
+"""
+
+
 def release(manifest: Manifest, assignment_id: str, out) -> dict:
     """Write the student release of ``assignment_id`` to ``out`` (which must not exist or be empty)."""
     assignment = manifest.assignment(assignment_id)
@@ -223,6 +284,7 @@ def release(manifest: Manifest, assignment_id: str, out) -> dict:
         manifest_text = (root / MANIFEST_PATH).read_text(encoding="utf-8")
         write_text_atomically(staging / MANIFEST_PATH, filter_manifest(manifest_text, assignment.id))
         write_text_atomically(staging / "README.md", student_readme(assignment))
+        write_text_atomically(staging / CLASSROOM_WORKFLOW, classroom_workflow(assignment))
         leaks = solution_body_leaks(staging, root, assignment.tasks)
         if leaks:
             raise CourseworkError("the release would contain a solution: " + "; ".join(leaks[:3]))
@@ -245,8 +307,6 @@ def _function_bodies(module: ast.Module):
 
 
 def _notebook_code(path: Path) -> str:
-    import json
-
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
     sources = ["".join(c["source"]) if isinstance(c.get("source"), list) else c.get("source", "")
                for c in cells if c.get("cell_type") == "code"]
