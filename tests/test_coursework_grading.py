@@ -77,12 +77,15 @@ def test_the_solution_grades_full_marks_within_the_time_limits(tmp_path, assignm
     results, table = tmp_path / "results.json", tmp_path / "results.md"
     done = subprocess.run([sys.executable, "-m", "nn_from_scratch", "coursework", "grade", str(REPO_ROOT),
                            "--assignment", assignment_id, "--out", str(results), "--markdown", str(table), "--jobs",
-                           str(PARALLEL)], cwd=tmp_path, capture_output=True, text=True, timeout=900,
+                           str(PARALLEL), "--end-to-end"], cwd=tmp_path, capture_output=True, text=True, timeout=900,
                           env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
     assert done.returncode == 0, done.stderr
     data = json.loads(results.read_text())
     assert data["score"] == assignment.points
-    assert [t["name"] for t in data["tests"]] == [task.name for task in assignment.tasks]
+    assert [t["name"] for t in data["tests"]] == [task.name for task in assignment.tasks] + \
+        ["End to end: your whole library on every task's tests"]
+    whole = data["tests"].pop()
+    assert whole["max_score"] == 0 and whole["output"].count(": passed, ") == len(assignment.tasks), whole["output"]
     for entry, task in zip(data["tests"], assignment.tasks):
         assert entry["score"] == entry["max_score"] == task.points, entry["output"]
         assert entry["output"].startswith("All tests passed"), entry["output"]
@@ -166,8 +169,8 @@ def test_hostile_submission(a1_release, tmp_path):
     restore(tree, A1.tasks)
     arithmetic, tensor = "nn_from_scratch/functional/arithmetic.py", "nn_from_scratch/tensor.py"
     # module-level code is never run: a crash at import, a monkeypatch of numpy's test helpers and of the engine
-    source = (tree / tensor).read_text()
-    (tree / tensor).write_text('raise SystemExit("this submission crashes at import")\n' + source)
+    with open(tree / tensor, "a") as file:
+        file.write('\nraise SystemExit("this submission crashes at import")\n')
     with open(tree / arithmetic, "a") as file:
         file.write("\nimport numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
                    "from ..tensor import Tensor\nTensor.backward = lambda self, *a, **k: None\n")
@@ -209,7 +212,7 @@ return grad
 """)                                                                                             # 1.10 no network
     set_body(tree, "nn_from_scratch/gradcheck.py", "numerical_gradient",                        # 1.11 imports torch
              "import torch\nreturn torch.zeros(1)\n")
-    report = grade(tree, "A1", solution=REPO_ROOT, timeout_s=20, jobs=PARALLEL)
+    report = grade(tree, "A1", solution=REPO_ROOT, timeout_s=20, jobs=PARALLEL, end_to_end=True)
     by_id = {r.task.id: r for r in report.results}
     hidden = namespaces_available()
     expected = full_marks(except_for=["1.5", "1.7", "1.8", "1.11"] + (["1.2"] if hidden else []))
@@ -218,6 +221,7 @@ return grad
     assert "review: the body of sum_to_shape uses" in by_id["1.2"].output
     assert "import torch" in by_id["1.11"].output and "not allowed in assignment A1" in by_id["1.11"].output
     assert "MemoryError" in by_id["1.7"].output
+    assert "did not load" in report.end_to_end and "this submission crashes at import" in report.end_to_end
 
 
 def test_unreadable_or_changed_submissions_are_named(tmp_path, a1_release):

@@ -57,6 +57,9 @@ def add_coursework_command(commands) -> None:
                        help="the instructor's project (default: the one holding this nn_from_scratch package)")
     grade.add_argument("--task", action="append", default=None, metavar="TASK",
                        help="grade only this task (repeatable)")
+    grade.add_argument("--end-to-end", action="store_true",
+                       help="also run every task's tests on the submission's whole library (an entry worth 0 "
+                            "points, for the student's information)")
 
     prove = actions.add_parser("prove", help="grade every planted wrong solution: each must lose its task's points")
     prove.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. A1")
@@ -93,7 +96,7 @@ def command_coursework(args) -> int:
         from .report import markdown_table, write_reports
 
         report = grade(args.submission, args.assignment, timeout_s=args.timeout, jobs=args.jobs,
-                       solution=args.solution, task_ids=args.task)
+                       solution=args.solution, task_ids=args.task, end_to_end=args.end_to_end)
         write_reports(report, Path(args.out), args.markdown)
         print(markdown_table(report))
         print(f"wrote {args.out}", file=sys.stderr)

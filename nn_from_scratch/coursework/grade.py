@@ -38,10 +38,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import source_edit
-from .files import copy_tree
+from .files import copy_tree, write_text_atomically
 from .manifest import MANIFEST_PATH, Assignment, CourseworkError, Manifest, Task, load_manifest
 from .recorder import describe_failure, read_records, task_outcome
-from .release import COURSEWORK_SUPPORT_FILES, RELEASE_SETTINGS, TEXTBOOK_KERNELS, copy_library, replace_task_functions
+from .release import (
+    COURSEWORK_SUPPORT_FILES,
+    RELEASE_SETTINGS,
+    TEXTBOOK_KERNELS,
+    copy_library,
+    release_settings_source,
+    replace_task_functions,
+)
 from .sandbox import mount_namespace, namespaces_available, run_limited
 
 OUTPUT_LIMIT = 4000          # characters of a task's output in results.json
@@ -70,6 +77,7 @@ class GradeReport:
     results: list        # of TaskResult, in manifest order
     seconds: float
     isolation: str       # what was enforced, in words
+    end_to_end: str | None = None    # the whole submission on every task's tests (informational)
 
     @property
     def score(self) -> float:
@@ -148,6 +156,23 @@ def build_task_tree(solution: Path, assignment: Assignment, task: Task, bodies: 
     """The solution's library with ``task``'s bodies from ``bodies``, and the grader's tests of the assignment."""
     copy_library(solution, tree, assignment)
     replace_task_functions(tree, [task], lambda _task, qualname: bodies[qualname])
+    copy_grader_tests(solution, assignment, tree)
+
+
+def build_end_to_end_tree(submission: Path, solution: Path, assignment: Assignment, tree: Path) -> None:
+    """The submission's whole library as it is (but the grader's own kit and release settings), and the grader's
+    tests: how the student's functions do together.  Informational only (max_score 0)."""
+    copy_tree(submission / "nn_from_scratch", tree / "nn_from_scratch",
+              leave_out=[Path(p).relative_to("nn_from_scratch") for p in assignment.leave_out
+                         if (submission / p).exists()])
+    shutil.rmtree(tree / "nn_from_scratch" / "coursework", ignore_errors=True)
+    copy_tree(solution / "nn_from_scratch" / "coursework", tree / "nn_from_scratch" / "coursework")
+    write_text_atomically(tree / RELEASE_SETTINGS, release_settings_source(assignment))
+    copy_grader_tests(solution, assignment, tree)
+
+
+def copy_grader_tests(solution: Path, assignment: Assignment, tree: Path) -> None:
+    """The grader's public and hidden tests of the assignment, with their set-up, into ``tree``."""
     for path in COURSEWORK_SUPPORT_FILES + ("coursework/hidden/__init__.py",):
         if (solution / path).is_file():
             (tree / path).parent.mkdir(parents=True, exist_ok=True)
@@ -218,20 +243,26 @@ def truncate(text: str, limit: int = OUTPUT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit - 40].rstrip() + "\n[... output truncated ...]"
 
 
-def run_task(task: Task, assignment: Assignment, tree: Path, work: Path, hide: list, timeout_s: float) -> TaskResult:
-    """Run one task's public and hidden tests in ``tree``; score them."""
-    results = work / "results" / f"{task.marker}.jsonl"
-    config = {"tree": str(tree), "tests": [assignment.public_dir, assignment.hidden_dir], "marker": task.marker,
+def run_tests(tree: Path, assignment: Assignment, marker: str, name: str, work: Path, hide: list,
+              timeout_s: float, per_test_timeout_s: float | None = None) -> tuple:
+    """Run the public and hidden tests selected by ``marker`` in ``tree``, sandboxed: (records, SandboxResult)."""
+    results = work / "results" / f"{name}.jsonl"
+    config = {"tree": str(tree), "tests": [assignment.public_dir, assignment.hidden_dir], "marker": marker,
               "results": str(results), "assignment": assignment.id,
               "forbidden_modules": list(assignment.forbidden_modules), "block_network": True, "hide": hide,
-              "mount_namespace": mount_namespace(), "per_test_timeout_s": None,
+              "mount_namespace": mount_namespace(), "per_test_timeout_s": per_test_timeout_s,
               "limits": {"memory_mb": assignment.memory_mb, "cpu_seconds": int(timeout_s) + 5}}
-    config_path = work / "configs" / f"{task.marker}.json"
+    config_path = work / "configs" / f"{name}.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     runner = tree / "nn_from_scratch" / "coursework" / "runner.py"
     done = run_limited([sys.executable, "-B", "-E", str(runner), str(config_path)], cwd=tree,
                        env=sandbox_environment(tree), timeout_s=timeout_s)
-    records = read_records(results)
+    return read_records(results), done
+
+
+def run_task(task: Task, assignment: Assignment, tree: Path, work: Path, hide: list, timeout_s: float) -> TaskResult:
+    """Run one task's public and hidden tests in ``tree``; score them."""
+    records, done = run_tests(tree, assignment, task.marker, task.marker, work, hide, timeout_s)
     outcome = task_outcome(task.id, records)
     hidden_total = sum(1 for r in records if r.get("event") == "collected" for t in r["tests"]
                        if t["hidden"] and task.id in t["tasks"])
@@ -266,6 +297,31 @@ def run_task(task: Task, assignment: Assignment, tree: Path, work: Path, hide: l
                       outcome.total)
 
 
+def run_end_to_end(assignment: Assignment, tree: Path, work: Path, hide: list, timeout_s: float) -> str:
+    """Every task's tests on the submission's whole library: one line per task."""
+    markers = " or ".join(task.marker for task in assignment.tasks)
+    limit = 2 * timeout_s
+    records, done = run_tests(tree, assignment, markers, "end_to_end", work, hide, limit,
+                              per_test_timeout_s=min(10.0, timeout_s))
+    if not any(r.get("event") == "collected" for r in records):
+        last = "\n".join(done.output.strip().splitlines()[-8:])
+        return ("Your library as a whole did not load (its module-level code ran here, unlike in the graded "
+                f"runs):\n{last}")
+    lines = ["Your whole library (all your functions together) on every task's tests; for information, the score "
+             "comes from the isolated runs above:"]
+    for task in assignment.tasks:
+        outcome = task_outcome(task.id, records)
+        line = f"{task.name}: {outcome.status}, {outcome.passed} of {outcome.total} tests passed"
+        if outcome.failures:
+            first = outcome.failures[0]
+            message = (first.get("message") or first.get("exception") or "").strip().splitlines()
+            line += f"; first failure {first['nodeid'].split('::')[-1]}: {message[0] if message else ''}"
+        lines.append(line)
+    if done.timed_out:
+        lines.append(f"(stopped after {limit:g} s; tests that did not run count as not passed)")
+    return "\n".join(lines)
+
+
 def isolation_summary(namespaces: bool, timeout_s: float, assignment: Assignment) -> str:
     where = ("in new user, mount, network and PID namespaces (no network; the instructor's folders and the other "
              "tasks' trees hidden)" if namespaces else
@@ -276,8 +332,10 @@ def isolation_summary(namespaces: bool, timeout_s: float, assignment: Assignment
 
 
 def grade(submission, assignment_id: str, timeout_s: float | None = None, jobs: int = 1, solution=None,
-          task_ids=None, run_unattempted: bool = False, keep_trees: bool = False) -> GradeReport:
-    """Grade ``submission`` on ``assignment_id``; see the module docstring."""
+          task_ids=None, run_unattempted: bool = False, keep_trees: bool = False,
+          end_to_end: bool = False) -> GradeReport:
+    """Grade ``submission`` on ``assignment_id``; see the module docstring.  With ``end_to_end``, also run every
+    task's tests on the submission's whole library, for information (a results.json entry worth 0 points)."""
     started = time.monotonic()
     manifest: Manifest = load_manifest(solution or solution_root_of_package())
     assignment = manifest.assignment(assignment_id)
@@ -308,21 +366,29 @@ def grade(submission, assignment_id: str, timeout_s: float | None = None, jobs: 
             build_task_tree(solution_root, assignment, task, bodies, tree)
             to_run.append((task, tree, notes))
 
-        trees = [tree for _, tree, _ in to_run]
+        whole = work / "trees" / "end_to_end"
+        if end_to_end:
+            build_end_to_end_tree(submission, solution_root, assignment, whole)
+        trees = [tree for _, tree, _ in to_run] + ([whole] if end_to_end else [])
         keep_base = interpreter_folders() + [str(work / "results"), str(work / "configs")]
         candidates = [solution_root, *installed_package_folders()]
 
+        def hide_from(tree):
+            return folders_to_hide(candidates + [t for t in trees if t != tree],
+                                   keep_base + [str(tree), str(tree.parent / (tree.name + "-home"))])
+
         def run(item):
             task, tree, notes = item
-            hide = folders_to_hide(candidates + [t for t in trees if t != tree],
-                                   keep_base + [str(tree), str(tree.parent / (tree.name + "-home"))])
-            result = run_task(task, assignment, tree, work, hide, timeout_s)
+            result = run_task(task, assignment, tree, work, hide_from(tree), timeout_s)
             result.notes = notes
             return result
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            whole_run = pool.submit(run_end_to_end, assignment, whole, work, hide_from(whole), timeout_s) \
+                if end_to_end else None
             for result in pool.map(run, to_run):
                 results[result.task.id] = result
+            whole_output = whole_run.result() if whole_run is not None else None
     finally:
         if keep_trees:
             print(f"grading trees kept in {work}", file=sys.stderr)
@@ -334,4 +400,5 @@ def grade(submission, assignment_id: str, timeout_s: float | None = None, jobs: 
             result.output = result.output + "\n\n" + "\n".join(result.notes)
         result.output = truncate(result.output)
     return GradeReport(assignment, ordered, time.monotonic() - started,
-                       isolation_summary(namespaces_available(), timeout_s, assignment))
+                       isolation_summary(namespaces_available(), timeout_s, assignment),
+                       truncate(whole_output) if whole_output else None)

@@ -28,6 +28,9 @@ def gradescope_results(report) -> dict:
                       "output": result.output, "visibility": "visible",
                       "extra_data": {"status": result.status, "seconds": round(result.seconds, 2),
                                      "tests_passed": result.passed, "tests": result.total}})
+    if report.end_to_end:
+        tests.append({"name": "End to end: your whole library on every task's tests", "score": 0, "max_score": 0,
+                      "output": report.end_to_end, "visibility": "visible"})
     graded_points = sum(result.task.points for result in report.results)
     summary = (f"Assignment {assignment.id} ({assignment.title}): {_points(report.score)} of {graded_points} points. "
                f"{report.isolation} A task scores its points when all its public and hidden tests pass.")

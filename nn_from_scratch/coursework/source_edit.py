@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import textwrap
 import tokenize
 
@@ -201,8 +202,9 @@ def body_dump(source: str, qualname: str, path: str = "<source>") -> str:
 
 
 def stub_body(message: str) -> str:
-    """The body a release puts in place of a task's function."""
-    return f"raise NotImplementedError({message!r})\n"
+    """The body a release puts in place of a task's function (the message in double quotes, as a JSON string
+    is also a Python string literal)."""
+    return f"raise NotImplementedError({json.dumps(message, ensure_ascii=False)})\n"
 
 
 def is_stub(source: str, qualname: str, path: str = "<source>") -> bool:

@@ -8,6 +8,7 @@ independent route to the gradients that backward must find).
 import numpy as np
 
 from coursework.public.A1.graphs import Combine, Scale, leaf
+from nn_from_scratch.coursework.testing import expect_close
 
 
 def random_dag(rng, leaves=3, ops=20, constant_leaves=1):
@@ -36,6 +37,14 @@ def random_dag(rng, leaves=3, ops=20, constant_leaves=1):
     return output, nodes[:leaves], derivative
 
 
-def expected_leaf_grad(derivative, x):
-    """A leaf's gradient for backward(ones): every element has the same derivative."""
-    return np.full(x.shape, derivative[id(x)])
+def expect_exact_gradients(rng, graphs, max_leaves, what):
+    """Backpropagate through ``graphs`` random graphs; every leaf's .grad must be its exact derivative."""
+    for number in range(graphs):
+        output, leaves, derivative = random_dag(rng, leaves=int(rng.integers(1, max_leaves + 1)),
+                                                ops=int(rng.integers(2, 25)))
+        output.backward(np.ones(output.shape))
+        for position, x in enumerate(leaves):
+            expected = np.full(x.shape, derivative[id(x)])
+            if x.grad is None and not expected.any():
+                continue      # a leaf the output does not depend on may get no gradient at all
+            expect_close(x.grad, expected, f"{what} #{number}, leaf {position}: .grad")
