@@ -250,3 +250,24 @@ def test_folders_to_hide_keep_what_the_test_process_needs(tmp_path):
         (tmp_path / folder).mkdir(parents=True)
     hidden = folders_to_hide([tmp_path / "repo", tmp_path / "other"], [tmp_path / "repo/.venv/lib/site-packages"])
     assert hidden == sorted(str(tmp_path / f) for f in ("other", "repo/coursework", "repo/nn_from_scratch"))
+
+
+def test_the_gradescope_script(a1_release, tmp_path):
+    """run_autograder writes results.json for a submission, and a readable one when the grader cannot run."""
+    script = REPO_ROOT / "coursework/templates/gradescope/run_autograder"
+    autograder = tmp_path / "autograder"
+    autograder.mkdir()
+    (autograder / "source").symlink_to(REPO_ROOT)
+    shutil.copytree(a1_release, autograder / "submission")
+    env = dict(os.environ, AUTOGRADER=str(autograder), PYTHON=sys.executable, PYTHONPATH=str(REPO_ROOT))
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((autograder / "results/results.json").read_text())
+    assert results["score"] == 0 and len(results["tests"]) == len(A1.tasks) + 1
+    assert (autograder / "results/results.md").is_file()
+    shutil.rmtree(autograder / "submission")
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=600, env=env)
+    results = json.loads((autograder / "results/results.json").read_text())
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"].startswith("The grader could not run: error: submission ") and \
+        "is not a folder" in results["output"], results["output"]

@@ -71,7 +71,7 @@ class Recorder:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
-        if not self.per_test_timeout_s:
+        if not self.per_test_timeout_s or not hasattr(signal, "setitimer"):     # no SIGALRM on Windows
             yield
             return
 
