@@ -114,7 +114,7 @@ def locate_submission(path) -> Path:
 def review_notes(body: str, qualname: str) -> list:
     """Notes on a submitted body that uses file, process or introspection calls: worth a human look."""
     try:
-        tree = ast.parse(body)
+        tree = source_edit.parse_python(body)
     except SyntaxError:
         return []
     used = set()

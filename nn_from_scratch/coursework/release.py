@@ -327,7 +327,7 @@ def solution_body_leaks(tree: Path, solution_root: Path, tasks) -> list:
     for file in files:
         text = _notebook_code(file) if file.suffix == ".ipynb" else file.read_text(encoding="utf-8", errors="replace")
         try:
-            module = ast.parse(text)
+            module = source_edit.parse_python(text)
         except SyntaxError:
             continue
         for name, dump in _function_bodies(module):

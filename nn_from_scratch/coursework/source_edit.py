@@ -18,15 +18,27 @@ import ast
 import io
 import json
 import textwrap
+import threading
 import tokenize
 
 from .manifest import CourseworkError
+
+# CPython 3.11's parser keeps its AST-building depth in interpreter-wide state: two threads parsing at once
+# can fail with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905).  The grader
+# and `coursework prove` parse in threads, so every parse of the kit goes through this lock.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source: str, filename: str = "<source>") -> ast.Module:
+    """``ast.parse``, one thread at a time (raises SyntaxError)."""
+    with _PARSE_LOCK:
+        return ast.parse(source, filename=filename)
 
 
 def parse(source: str, path: str) -> ast.Module:
     """The module's AST, or a one-line error naming the file and the line."""
     try:
-        return ast.parse(source, filename=path)
+        return parse_python(source, path)
     except SyntaxError as error:
         raise CourseworkError(f"{path} does not parse: line {error.lineno}: {error.msg}") from None
 
@@ -186,7 +198,7 @@ def replace_bodies(source: str, bodies: dict, path: str = "<source>") -> str:
     result = "".join(lines)
     new_module = parse(result, f"{path} (edited)")
     for qualname, body in bodies.items():
-        expected = [ast.dump(statement) for statement in ast.parse(textwrap.dedent(body) or "pass").body]
+        expected = [ast.dump(statement) for statement in parse_python(textwrap.dedent(body) or "pass").body]
         got = [ast.dump(statement) for statement in code_statements(find_function(new_module, qualname))] or \
             [ast.dump(ast.Pass())]
         if body.strip() and got != expected:
