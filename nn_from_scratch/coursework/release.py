@@ -154,9 +154,9 @@ shapes).  Read the code around it: it shows what `forward` saved on `self` and w
 
 ## Checking your work
 
-    python -m nn_from_scratch coursework check              # a progress table of every task
-    python -m nn_from_scratch coursework check {first.id}          # one task: what failed, expected vs got
-    python -m pytest -m {first.marker}                          # the same tests, with pytest's own output
+    {"python -m nn_from_scratch coursework check":<52}# a progress table of every task
+    {f"python -m nn_from_scratch coursework check {first.id}":<52}# one task: what failed, expected vs got
+    {f"python -m pytest -m {first.marker}":<52}# the same tests, with pytest's own output
 
 A task shows *not started* while its function still raises `NotImplementedError`, and *waiting*
 while its tests need another task that is not written yet.  The public tests are known values
@@ -174,7 +174,8 @@ while its tests need another task that is not written yet.  The public tests are
   them, and import inside the body anything the file does not import already.
 - Do not change signatures (the grader keeps the given ones).
 - Each task's tests run with a time limit ({assignment.timeout_s:g} s) and a memory limit, without
-  network.  Importing {forbidden} fails in the tests and when grading: write the computation with NumPy.
+  network.  Importing {forbidden} fails in the tests and when grading:
+  write the computation with NumPy.
 - This copy uses the textbook kernels (`nn_from_scratch/release_settings.py`): the plain NumPy
   versions you are asked to write, not the library's speed-tuned ones.
 
