@@ -21,7 +21,7 @@ import pytest
 
 from nn_from_scratch.coursework import source_edit
 from nn_from_scratch.coursework.grade import folders_to_hide, grade, review_notes, submitted_bodies
-from nn_from_scratch.coursework.manifest import CourseworkError, load_manifest
+from nn_from_scratch.coursework.manifest import CourseworkError, FunctionRef, Task, load_manifest
 from nn_from_scratch.coursework.planted import load_planted, write_planted_submission
 from nn_from_scratch.coursework.release import release, replace_task_functions
 from nn_from_scratch.coursework.sandbox import namespaces_available
@@ -162,63 +162,68 @@ def test_every_planted_wrong_solution_is_caught(tmp_path, assignment_id):
                 assert scores(report) == full_marks([item.target], assignment)
 
 
+def function_of(task_id: str, index: int = 0):
+    """The manifest's ``index``-th function of an A1 task (library names live in the manifest only)."""
+    return A1.task(task_id).functions[index]
+
+
+def with_prefix(tree: Path, function, prefix: str) -> None:
+    """Give ``function`` in ``tree`` the solution's body, preceded by ``prefix``."""
+    set_body(tree, function.path, function.qualname, prefix + solution_body(function.path, function.qualname))
+
+
 def test_hostile_submission(a1_release, tmp_path):
     """One submission, one trick per task; each trick costs at most its own task's points."""
     tree = tmp_path / "hostile"
     shutil.copytree(a1_release, tree)
     restore(tree, A1.tasks)
-    arithmetic, tensor = "nn_from_scratch/functional/arithmetic.py", "nn_from_scratch/tensor.py"
-    # module-level code is never run: a crash at import, a monkeypatch of numpy's test helpers and of the engine
-    with open(tree / tensor, "a") as file:
+    engine, ops = function_of("1.1").path, function_of("1.4").path
+    # module-level code is never run: a monkeypatch of numpy's test helpers, a crash at import
+    with open(tree / ops, "a") as file:
+        file.write("\nimport numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n")
+    with open(tree / engine, "a") as file:
         file.write('\nraise SystemExit("this submission crashes at import")\n')
-    with open(tree / arithmetic, "a") as file:
-        file.write("\nimport numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
-                   "from ..tensor import Tensor\nTensor.backward = lambda self, *a, **k: None\n")
     # the submission's tests are edited, its hidden tests planted, its conftest sabotaged: the grader uses its own
     for test in (tree / "coursework/public/A1").glob("test_*.py"):
         test.write_text("def test_nothing():\n    pass\n")
     (tree / "coursework/conftest.py").write_text("import os\nos._exit(0)\n")
     (tree / "conftest.py").write_text("import os\nos._exit(0)\n")
-    # 1.2 reads the grader's solution from disk: hidden from it where namespaces exist
-    set_body(tree, tensor, "sum_to_shape", f"""
+    # 1.2 executes the grader's own solution, read from disk: hidden from it where namespaces exist
+    cheat = function_of("1.2")
+    set_body(tree, cheat.path, cheat.qualname, f"""
 import ast, pathlib
-text = pathlib.Path({str(REPO_ROOT / tensor)!r}).read_text()
-node = next(n for n in ast.parse(text).body if getattr(n, "name", "") == "sum_to_shape")
-namespace = {{}}
+text = pathlib.Path({str(REPO_ROOT / cheat.path)!r}).read_text()
+node = next(n for n in ast.parse(text).body if getattr(n, "name", "") == {cheat.qualname!r})
+namespace = dict(globals())
 exec(compile(ast.Module([node], []), "solution", "exec"), namespace)
-return namespace["sum_to_shape"](grad, shape)
+here = locals()
+code = {cheat.qualname}.__code__
+return namespace[{cheat.qualname!r}](*[here[name] for name in code.co_varnames[:code.co_argcount]])
 """)
-    set_body(tree, arithmetic, "Div.backward", "while True:\n    pass\n")                        # 1.5 hangs
-    set_body(tree, arithmetic, "Exp.backward",                                                   # 1.6 floods, is right
-             "import sys\nsys.stdout.write('flood ' * 2_000_000)\nsys.stdout.flush()\nreturn g * self.y\n")
-    set_body(tree, arithmetic, "MatMul.backward", "import numpy\nreturn numpy.ones(10**10), None\n")  # 1.7 memory
-    set_body(tree, "nn_from_scratch/functional/reductions.py", "Sum.backward",                  # 1.8 breaks the engine
-             "from nn_from_scratch import tensor\ntensor.topological_order = lambda output: [output]\n"
-             "return expand_to_input(g, self.input_shape, self.axes, self.keepdims)\n")
-    set_body(tree, "nn_from_scratch/functional/shape.py", "GetItem.backward", """
+    set_body(tree, function_of("1.5").path, function_of("1.5").qualname, "while True:\n    pass\n")   # hangs
+    with_prefix(tree, function_of("1.6"), "import sys\nsys.stdout.write('flood ' * 2_000_000)\nsys.stdout.flush()\n")
+    with_prefix(tree, function_of("1.7"), "import numpy\nnumpy.ones(10**10)\n")                       # memory
+    order = function_of("1.1")
+    module = order.path.removesuffix(".py").replace("/", ".")
+    with_prefix(tree, function_of("1.8", 1),                                                    # breaks the engine
+                f"import {module}\n{module}.{order.qualname} = lambda output: [output]\n")
+    with_prefix(tree, function_of("1.10"), """
 import socket
 try:
     socket.create_connection(("192.0.2.1", 80), timeout=2).close()
-    return None                                    # reached the network: wrong on purpose
+    raise RuntimeError("reached the network")
 except OSError:
     pass
-xp = array_module(g)
-grad = xp.zeros(self.input_shape, dtype=g.dtype)
-if _has_array(self.index):
-    xp.add.at(grad, self.index, g)
-else:
-    grad[self.index] = g
-return grad
-""")                                                                                             # 1.10 no network
-    set_body(tree, "nn_from_scratch/gradcheck.py", "numerical_gradient",                        # 1.11 imports torch
-             "import torch\nreturn torch.zeros(1)\n")
+""")                                                                                             # no network
+    numerical = function_of("1.11")
+    set_body(tree, numerical.path, numerical.qualname, "import torch\nreturn torch.zeros(1)\n")  # forbidden
     report = grade(tree, "A1", solution=REPO_ROOT, timeout_s=20, jobs=PARALLEL, end_to_end=True)
     by_id = {r.task.id: r for r in report.results}
     hidden = namespaces_available()
     expected = full_marks(except_for=["1.5", "1.7", "1.8", "1.11"] + (["1.2"] if hidden else []))
     assert scores(report) == expected, "\n\n".join(f"{r.task.name}: {r.status}\n{r.output}" for r in report.results)
     assert by_id["1.5"].status == "timed out" and by_id["1.5"].seconds < 20 + 10
-    assert "review: the body of sum_to_shape uses" in by_id["1.2"].output
+    assert f"review: the body of {cheat.qualname} uses" in by_id["1.2"].output
     assert "import torch" in by_id["1.11"].output and "not allowed in assignment A1" in by_id["1.11"].output
     assert "MemoryError" in by_id["1.7"].output
     assert "did not load" in report.end_to_end and "this submission crashes at import" in report.end_to_end
@@ -226,22 +231,23 @@ return grad
 
 def test_unreadable_or_changed_submissions_are_named(tmp_path, a1_release):
     task = A1.task("1.4")
+    path = task.functions[0].path
     broken = tmp_path / "broken"
     shutil.copytree(a1_release, broken)
-    path = broken / "nn_from_scratch/functional/arithmetic.py"
-    path.write_text(path.read_text() + "\ndef oops(:\n")
-    with pytest.raises(CourseworkError, match=r"nn_from_scratch/functional/arithmetic\.py does not parse: line"):
+    (broken / path).write_text((broken / path).read_text() + "\ndef oops(:\n")
+    with pytest.raises(CourseworkError, match=f"{path} does not parse: line"):
         submitted_bodies(broken, task, REPO_ROOT)
     report = grade(broken, "A1", solution=REPO_ROOT, task_ids=["1.4", "1.1"])
     assert [r.status for r in report.results] == ["not gradable", "not attempted"]
-    renamed = tmp_path / "renamed"
-    shutil.copytree(a1_release, renamed)
-    restore(renamed, [task])
-    path = renamed / "nn_from_scratch/functional/arithmetic.py"
-    path.write_text(path.read_text().replace("def backward(self, g):\n        return g, g",
-                                             "def backward(self, grad):\n        return grad, grad"))
-    bodies, notes, attempted = submitted_bodies(renamed, task, REPO_ROOT)
-    assert attempted and any("signature of Add.backward differs" in note for note in notes)
+    # a changed signature is noted (the grader keeps the given one); a body using open() or os is flagged
+    solution, submission = tmp_path / "solution", tmp_path / "submission"
+    for folder, signature in ((solution, "def area(width, height):"), (submission, "def area(w, h):")):
+        folder.mkdir()
+        (folder / "shapes.py").write_text(f'{signature}\n    """w times h."""\n    return 0\n')
+    toy = Task("9.1", "A9", "Area", 1, (FunctionRef("shapes.py", "area"),), "nowhere")
+    bodies, notes, attempted = submitted_bodies(submission, toy, solution)
+    assert attempted and bodies == {"area": "return 0\n"}
+    assert notes == ["note: the signature of area differs from the given one; the grader keeps the given one"]
     assert review_notes("import os\nreturn open('x').read()", "f") == ["review: the body of f uses import os, open()"]
 
 

@@ -322,15 +322,16 @@ def test_check_in_a_release_reports_progress_and_one_task(tmp_path):
                             cwd=out, capture_output=True, text=True, timeout=600,
                             env=dict(os.environ, PYTHONPATH=str(out)))
     assert marked.returncode == 0 and "3 passed, 1 skipped" in marked.stdout, marked.stdout + marked.stderr
-    # a wrong Mul.backward: the report shows expected versus got and the section to reread
-    path = out / "nn_from_scratch/functional/arithmetic.py"
+    # a wrong second function of task 1.4 (mul): the report shows expected versus got and the section to reread
+    mul = A1.task("1.4").functions[1]
+    path = out / mul.path
     source = path.read_text()
-    wrong = source_edit.function_body(source, "Mul.backward").replace("g * self.b", "g * self.a")
-    path.write_text(source_edit.replace_bodies(source, {"Mul.backward": wrong}))
+    wrong = source_edit.function_body(source, mul.qualname).replace("g * self.b", "g * self.a")
+    path.write_text(source_edit.replace_bodies(source, {mul.qualname: wrong}))
     report = run_cli("check", "1.4", cwd=out)
     assert report.returncode == 1
     assert "Task 1.4: Backward of add and mul (6 points): FAILED" in report.stdout
-    assert "Mul.backward: dL/da: 12 of 12 elements differ; worst at index" in report.stdout
+    assert f"{mul.qualname}: dL/da: 12 of 12 elements differ; worst at index" in report.stdout
     assert "Reread: tutorials/01_autograd_from_scratch, section 1.4" in report.stdout
 
 
