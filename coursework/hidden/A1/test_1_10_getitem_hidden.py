@@ -24,13 +24,13 @@ def test_getitem_is_an_adjoint(index):
     x = rng.standard_normal((5, 4))
     g = rng.standard_normal(x[index].shape)
     expect_adjoint(lambda x: x[index], lambda g: backward_of(GetItem(index), [x], g)[0], x, g,
-                   f"GetItem({index!r}).backward")
+                   f"{GetItem.__name__}({index!r}).backward")
 
 
 def test_an_element_picked_three_times_gets_three_gradients():
     x = np.zeros(3)
     (grad,) = backward_of(GetItem([2, 2, 0, 2]), [x], np.array([1.0, 10.0, 100.0, 1000.0]))
-    expect_close(grad, [100.0, 0.0, 1011.0], "GetItem([2, 2, 0, 2]).backward")
+    expect_close(grad, [100.0, 0.0, 1011.0], f"{GetItem.__name__}([2, 2, 0, 2]).backward")
 
 
 def test_strict_gradcheck():

@@ -20,16 +20,17 @@ def test_direct_backward(a_shape, b_shape):
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
     g = rng.standard_normal(np.broadcast_shapes(a_shape, b_shape))
     expect_backward(Add(), [a, b], g, [sum_to_shape(g, a_shape), sum_to_shape(g, b_shape)],
-                    f"Add.backward for {a_shape} + {b_shape}")
+                    f"{Add.__name__}.backward for {a_shape} + {b_shape}")
     expect_backward(Mul(), [a, b], g, [sum_to_shape(g * b, a_shape), sum_to_shape(g * a, b_shape)],
-                    f"Mul.backward for {a_shape} * {b_shape}")
+                    f"{Mul.__name__}.backward for {a_shape} * {b_shape}")
 
 
 def test_mul_when_only_one_input_needs_a_gradient():
     rng = np.random.default_rng(1402)
     a, b, g = rng.standard_normal((3,)), rng.standard_normal((3,)), rng.standard_normal((3,))
-    expect_backward(Mul(), [a, b], g, [None, g * a], "Mul.backward, a constant", requires_grad=[False, True])
-    expect_backward(Mul(), [a, b], g, [g * b, None], "Mul.backward, b constant", requires_grad=[True, False])
+    what = f"{Mul.__name__}.backward"
+    expect_backward(Mul(), [a, b], g, [None, g * a], f"{what}, a constant", requires_grad=[False, True])
+    expect_backward(Mul(), [a, b], g, [g * b, None], f"{what}, b constant", requires_grad=[True, False])
 
 
 def test_strict_gradcheck():

@@ -18,9 +18,9 @@ def test_div_direct(a_shape, b_shape):
     a, b = random_array(rng, a_shape), random_array(rng, b_shape, away_from_zero=0.4)
     g = rng.standard_normal(np.broadcast_shapes(a_shape, b_shape))
     expect_backward(Div(), [a, b], g, [sum_to_shape(g / b, a_shape), sum_to_shape(-g * a / b ** 2, b_shape)],
-                    f"Div.backward for {a_shape} / {b_shape}")
+                    f"{Div.__name__}.backward for {a_shape} / {b_shape}")
     expect_backward(Div(), [a, b], g, [None, sum_to_shape(-g * a / b ** 2, b_shape)],
-                    "Div.backward, a constant", requires_grad=[False, True])
+                    f"{Div.__name__}.backward, a constant", requires_grad=[False, True])
 
 
 @pytest.mark.parametrize("p", [2, 3, 4, 0.5, -1, -2.5, 1.7, 1, 0])
@@ -28,14 +28,14 @@ def test_pow_direct(p):
     rng = np.random.default_rng(1502)
     x = rng.uniform(0.2, 3.0, (3, 5))
     g = rng.standard_normal(x.shape)
-    expect_backward(Pow(p), [x], g, [g * p * x ** (p - 1)], f"Pow({p}).backward")
+    expect_backward(Pow(p), [x], g, [g * p * x ** (p - 1)], f"{Pow.__name__}({p}).backward")
 
 
 @pytest.mark.parametrize("p", [2, 3])
 def test_pow_of_negative_numbers(p):
     x = np.array([-2.0, -0.5, 0.5, 1.5])
     g = np.array([1.0, -1.0, 2.0, 0.5])
-    expect_backward(Pow(p), [x], g, [g * p * x ** (p - 1)], f"Pow({p}).backward at negative x")
+    expect_backward(Pow(p), [x], g, [g * p * x ** (p - 1)], f"{Pow.__name__}({p}).backward at negative x")
 
 
 def test_strict_gradcheck():

@@ -18,8 +18,8 @@ def test_direct(shape):
     x = rng.uniform(-3, 3, shape)
     positive = rng.uniform(0.1, 5, shape)
     g = rng.standard_normal(shape)
-    expect_backward(Exp(), [x], g, [g * np.exp(x)], f"Exp.backward on {shape}")
-    expect_backward(Log(), [positive], g, [g / positive], f"Log.backward on {shape}")
+    expect_backward(Exp(), [x], g, [g * np.exp(x)], f"{Exp.__name__}.backward on {shape}")
+    expect_backward(Log(), [positive], g, [g / positive], f"{Log.__name__}.backward on {shape}")
 
 
 def test_strict_gradcheck():

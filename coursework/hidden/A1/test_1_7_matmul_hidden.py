@@ -26,16 +26,16 @@ def test_each_gradient_is_the_transpose(a_shape, b_shape):
         grad_a, grad_b = backward_of(MatMul(), [a, b], g)
         for grad, name in ((grad_a, "a"), (grad_b, "b")):
             if grad is None:
-                raise AssertionError(f"MatMul.backward for {a_shape} @ {b_shape}: dL/d{name} is None")
+                raise AssertionError(f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}: dL/d{name} is None")
         return sum_to_shape(np.asarray(grad_a), a_shape), sum_to_shape(np.asarray(grad_b), b_shape)
 
     grad_a, grad_b = grads(a, b, g)
     assert grad_a.shape == a_shape and grad_b.shape == b_shape, \
-        f"MatMul.backward for {a_shape} @ {b_shape}: gradients of shapes {grad_a.shape}, {grad_b.shape}"
+        f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}: gradients of shapes {grad_a.shape}, {grad_b.shape}"
     expect_adjoint(lambda x: np.matmul(x, b), lambda g: grads(a, b, g)[0], rng.standard_normal(a_shape), g,
-                   f"MatMul.backward for {a_shape} @ {b_shape}, dL/da")
+                   f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}, dL/da")
     expect_adjoint(lambda x: np.matmul(a, x), lambda g: grads(a, b, g)[1], rng.standard_normal(b_shape), g,
-                   f"MatMul.backward for {a_shape} @ {b_shape}, dL/db")
+                   f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}, dL/db")
 
 
 def test_two_dimensional_formulas():
@@ -43,8 +43,8 @@ def test_two_dimensional_formulas():
     a, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
     g = rng.standard_normal((4, 5))
     grad_a, grad_b = backward_of(MatMul(), [a, b], g)
-    expect_close(grad_a, g @ b.T, "MatMul.backward: dL/da = g @ b.T")
-    expect_close(grad_b, a.T @ g, "MatMul.backward: dL/db = a.T @ g")
+    expect_close(grad_a, g @ b.T, f"{MatMul.__name__}.backward: dL/da = g @ b.T")
+    expect_close(grad_b, a.T @ g, f"{MatMul.__name__}.backward: dL/db = a.T @ g")
 
 
 def test_strict_gradcheck():

@@ -24,16 +24,17 @@ def test_sum_and_mean_are_transposes(shape, axis, keepdims):
     expect_adjoint(lambda x: np.sum(x, axis=axis, keepdims=keepdims),
                    lambda g: expand_to_input(g, shape, axes, keepdims), x, g, f"expand_to_input, {what}")
     expect_adjoint(lambda x: np.sum(x, axis=axis, keepdims=keepdims),
-                   lambda g: backward_of(Sum(axis, keepdims), [x], g)[0], x, g, f"Sum.backward, {what}")
+                   lambda g: backward_of(Sum(axis, keepdims), [x], g)[0], x, g, f"{Sum.__name__}.backward, {what}")
     expect_adjoint(lambda x: np.mean(x, axis=axis, keepdims=keepdims),
-                   lambda g: backward_of(Mean(axis, keepdims), [x], g)[0], x, g, f"Mean.backward, {what}")
-    expect_close(np.shape(backward_of(Mean(axis, keepdims), [x], g)[0]), shape, f"Mean.backward's shape, {what}")
+                   lambda g: backward_of(Mean(axis, keepdims), [x], g)[0], x, g, f"{Mean.__name__}.backward, {what}")
+    expect_close(np.shape(backward_of(Mean(axis, keepdims), [x], g)[0]), shape,
+                 f"{Mean.__name__}.backward's shape, {what}")
 
 
 def test_mean_of_everything():
     x = np.arange(6.0).reshape(2, 3)
     (grad,) = backward_of(Mean(), [x], np.array(12.0))
-    expect_close(grad, np.full((2, 3), 2.0), "Mean.backward over all 6 elements with g = 12")
+    expect_close(grad, np.full((2, 3), 2.0), f"{Mean.__name__}.backward over all 6 elements with g = 12")
 
 
 def test_strict_gradcheck():

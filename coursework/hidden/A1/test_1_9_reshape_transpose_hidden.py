@@ -30,7 +30,7 @@ def test_transpose_is_an_adjoint(axes):
     x = rng.standard_normal((2, 3, 4, 5))
     g = rng.standard_normal(np.transpose(x, axes).shape)
     expect_adjoint(lambda x: np.transpose(x, axes), lambda g: backward_of(Transpose(axes), [x], g)[0], x, g,
-                   f"Transpose({axes}).backward")
+                   f"{Transpose.__name__}({axes}).backward")
 
 
 @pytest.mark.parametrize("shape, new_shape", [((2, 3, 4), (4, 6)), ((24,), (2, 3, 4)), ((2, 3, 4), (-1,)),
@@ -40,7 +40,7 @@ def test_reshape(shape, new_shape):
     x = rng.standard_normal(shape)
     g = rng.standard_normal(x.reshape(new_shape).shape)
     (grad,) = backward_of(Reshape(new_shape), [x], g)
-    expect_close(grad, g.reshape(shape), f"Reshape({new_shape}).backward on {shape}")
+    expect_close(grad, g.reshape(shape), f"{Reshape.__name__}({new_shape}).backward on {shape}")
 
 
 def test_reshape_of_a_transposed_input():
@@ -49,7 +49,7 @@ def test_reshape_of_a_transposed_input():
     x = rng.standard_normal((4, 3, 2)).transpose(2, 0, 1)
     g = rng.standard_normal((2, 12))
     grads = backward_of(Reshape((2, 12)), [x], g)
-    expect_close(grads[0], g.reshape(2, 4, 3), "Reshape((2, 12)).backward on a transposed (2, 4, 3) input")
+    expect_close(grads[0], g.reshape(2, 4, 3), f"{Reshape.__name__}((2, 12)).backward on a transposed (2, 4, 3) input")
 
 
 def test_strict_gradcheck():

@@ -19,7 +19,7 @@ def test_known_values(case):
     """dL/dx for y = x[index]: zero except where x was selected; an element selected twice gets both."""
     i, (shape, index) = case
     (grad,) = backward_of(GetItem(index), [KNOWN[f"case{i}_x"]], KNOWN[f"case{i}_g"])
-    expect_close(grad, KNOWN[f"case{i}_grad"], f"GetItem({index!r}).backward on shape {shape}")
+    expect_close(grad, KNOWN[f"case{i}_grad"], f"{GetItem.__name__}({index!r}).backward on shape {shape}")
 
 
 def test_gradcheck():

@@ -19,8 +19,8 @@ def test_known_values(case):
     """dL/da and dL/db for y = a @ b; each gradient has its input's shape."""
     i, (a_shape, b_shape) = case
     grad_a, grad_b = backward_of(MatMul(), [KNOWN[f"case{i}_a"], KNOWN[f"case{i}_b"]], KNOWN[f"case{i}_g"])
-    expect_close(grad_a, KNOWN[f"case{i}_grad_a"], f"MatMul.backward for {a_shape} @ {b_shape}: dL/da")
-    expect_close(grad_b, KNOWN[f"case{i}_grad_b"], f"MatMul.backward for {a_shape} @ {b_shape}: dL/db")
+    expect_close(grad_a, KNOWN[f"case{i}_grad_a"], f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}: dL/da")
+    expect_close(grad_b, KNOWN[f"case{i}_grad_b"], f"{MatMul.__name__}.backward for {a_shape} @ {b_shape}: dL/db")
 
 
 def test_gradcheck():

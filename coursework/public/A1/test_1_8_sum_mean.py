@@ -30,9 +30,9 @@ def test_sum_and_mean_known_values(case):
     i, (shape, axis, keepdims) = case
     x, g = KNOWN[f"case{i}_x"], KNOWN[f"case{i}_g"]
     (grad,) = backward_of(Sum(axis, keepdims), [x], g)
-    expect_close(grad, KNOWN[f"case{i}_sum"], f"Sum(axis={axis}, keepdims={keepdims}).backward on {shape}")
+    expect_close(grad, KNOWN[f"case{i}_sum"], f"{Sum.__name__}(axis={axis}, keepdims={keepdims}).backward on {shape}")
     (grad,) = backward_of(Mean(axis, keepdims), [x], g)
-    expect_close(grad, KNOWN[f"case{i}_mean"], f"Mean(axis={axis}, keepdims={keepdims}).backward on {shape}")
+    expect_close(grad, KNOWN[f"case{i}_mean"], f"{Mean.__name__}(axis={axis}, keepdims={keepdims}).backward on {shape}")
 
 
 def test_gradcheck():

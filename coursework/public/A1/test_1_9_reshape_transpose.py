@@ -26,14 +26,14 @@ def test_inverse_permutation(i, axes):
 def test_reshape_known_values(i, case):
     """dL/dx for y = x.reshape(shape)."""
     (grad,) = backward_of(Reshape(case[1]), [KNOWN[f"reshape{i}_x"]], KNOWN[f"reshape{i}_g"])
-    expect_close(grad, KNOWN[f"reshape{i}_grad"], f"Reshape({case[1]}).backward on {case[0]}")
+    expect_close(grad, KNOWN[f"reshape{i}_grad"], f"{Reshape.__name__}({case[1]}).backward on {case[0]}")
 
 
 @pytest.mark.parametrize("i, case", list(enumerate(TRANSPOSE_CASES)), ids=[f"{a}-{b}" for a, b in TRANSPOSE_CASES])
 def test_transpose_known_values(i, case):
     """dL/dx for y = x.transpose(axes)."""
     (grad,) = backward_of(Transpose(case[1]), [KNOWN[f"transpose{i}_x"]], KNOWN[f"transpose{i}_g"])
-    expect_close(grad, KNOWN[f"transpose{i}_grad"], f"Transpose({case[1]}).backward on {case[0]}")
+    expect_close(grad, KNOWN[f"transpose{i}_grad"], f"{Transpose.__name__}({case[1]}).backward on {case[0]}")
 
 
 def test_gradcheck():
