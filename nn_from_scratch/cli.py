@@ -9,6 +9,7 @@ Commands::
     reconstruct RUN_DIR          VAE: test images next to their reconstructions
     evaluate RUN_DIR             FID (with its real-vs-real floor), Inception Score; for a VAE
                                  also -ELBO and the importance-weighted NLL; saves evaluation.json
+    coursework ACTION            assignments: list, release, check, grade, prove (coursework/README.md)
 
 Exit codes: 0 done, 1 error (a one-line message, no traceback), 2 bad
 arguments, 130 interrupted by Ctrl-C (after saving a checkpoint).

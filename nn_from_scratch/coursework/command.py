@@ -25,7 +25,7 @@ See coursework/README.md (instructors) and the release's README.md (students).
 def add_coursework_command(commands) -> None:
     """Add the ``coursework`` subcommand to the CLI's subparsers."""
     parser = commands.add_parser(
-        "coursework", help="assignments: list, release, check, grade",
+        "coursework", help="assignments: list, release, check, grade, prove",
         description="Coursework: release assignments, check your work, grade submissions task by task.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = parser.add_subparsers(dest="coursework_action", metavar="ACTION", required=True)
