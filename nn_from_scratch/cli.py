@@ -9,6 +9,7 @@ Commands::
     reconstruct RUN_DIR          VAE: test images next to their reconstructions
     evaluate RUN_DIR             FID (with its real-vs-real floor), Inception Score; for a VAE
                                  also -ELBO and the importance-weighted NLL; saves evaluation.json
+    coursework ACTION            assignments: list, release, check, grade, prove (coursework/README.md)
 
 Exit codes: 0 done, 1 error (a one-line message, no traceback: add --debug, or set
 NN_FROM_SCRATCH_DEBUG=1, to see it), 2 bad arguments, 130 interrupted by Ctrl-C and
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import backend, viz
+from .coursework.command import add_coursework_command, command_coursework
 from .data import DATASET_NAMES, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 from .training import (
@@ -245,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backend_option(evaluate)
     for command in (train, sample, interpolate, reconstruct, evaluate):
         add_debug_option(command)
+    add_coursework_command(commands)
     return parser
 
 
@@ -456,6 +459,7 @@ COMMANDS = {
     "interpolate": command_interpolate,
     "reconstruct": command_reconstruct,
     "evaluate": command_evaluate,
+    "coursework": command_coursework,
 }
 
 # The library's own errors, whose messages name the culprit and the fix: printed as they are.
