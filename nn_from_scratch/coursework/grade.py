@@ -37,8 +37,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic_file import write_text_atomically
 from . import source_edit
-from .files import copy_tree, write_text_atomically
+from .files import copy_tree
 from .manifest import MANIFEST_PATH, Assignment, CourseworkError, Manifest, Task, load_manifest
 from .recorder import describe_failure, read_records, task_outcome
 from .release import (

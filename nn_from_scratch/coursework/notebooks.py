@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .files import write_text_atomically
+from ..atomic_file import write_text_atomically
 from .manifest import CourseworkError
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"

@@ -27,8 +27,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic_file import write_text_atomically
 from . import source_edit
-from .files import copy_tree, write_text_atomically
+from .files import copy_tree
 from .manifest import Assignment, CourseworkError, Manifest
 
 

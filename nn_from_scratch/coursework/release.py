@@ -35,8 +35,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..atomic_file import write_text_atomically
 from . import source_edit
-from .files import copy_tree, write_text_atomically
+from .files import copy_tree
 from .manifest import MANIFEST_PATH, Assignment, CourseworkError, Manifest
 from .notebooks import strip_notebook_file
 

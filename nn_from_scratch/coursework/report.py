@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from .files import write_text_atomically
+from ..atomic_file import write_text_atomically
 
 
 def _points(value: float):
