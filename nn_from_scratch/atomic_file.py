@@ -38,7 +38,7 @@ def atomic_output(path, binary: bool = True):
         if os.path.isdir(path):
             raise IsADirectoryError(21, "Is a directory (a file was expected)", path)
         descriptor, temporary_path = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=suffix)
-        with os.fdopen(descriptor, "wb" if binary else "w") as file:
+        with os.fdopen(descriptor, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())

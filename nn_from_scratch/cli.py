@@ -11,6 +11,7 @@ Commands::
                                  also -ELBO and the importance-weighted NLL; saves evaluation.json
     export RUN_DIR               the run's models for PyTorch: a state dict (FILE.pt) and the
                                  module file that builds and loads them without this library (FILE.py)
+    coursework ACTION            assignments: list, release, check, grade, prove (coursework/README.md)
 
 Exit codes: 0 done, 1 error (a one-line message, no traceback: add --debug, or set
 NN_FROM_SCRATCH_DEBUG=1, to see it), 2 bad arguments, 130 interrupted by Ctrl-C and
@@ -32,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from . import backend, interop, viz
+from .coursework.command import add_coursework_command, command_coursework
 from .data import DATASET_NAMES, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 from .training import (
@@ -268,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the state dict to write; FILE.py is written beside it (default: RUN_DIR/MODEL.pt)")
     for command in (train, sample, interpolate, reconstruct, evaluate, export):
         add_debug_option(command)
+    add_coursework_command(commands)
     return parser
 
 
@@ -497,6 +500,7 @@ COMMANDS = {
     "reconstruct": command_reconstruct,
     "evaluate": command_evaluate,
     "export": command_export,
+    "coursework": command_coursework,
 }
 
 # The library's own errors, whose messages name the culprit and the fix: printed as they are.

@@ -21,7 +21,9 @@ Use::
 
 or set the environment variable ``NN_FROM_SCRATCH_KERNELS=textbook`` before
 the library is imported.  The default is "fast", so that training runs at
-full speed; switch to "textbook" to step through the code students read.
+full speed; switch to "textbook" to step through the code students read.  A
+coursework release (``python -m nn_from_scratch coursework release``) ships a
+``release_settings.py`` whose ``KERNELS = "textbook"`` is its default.
 
 How the switch works: each function of ``functional/`` that applies an op
 asks :func:`choose` for the Function class to build, e.g.
@@ -40,9 +42,18 @@ import os
 
 ENV_VARIABLE = "NN_FROM_SCRATCH_KERNELS"
 KERNEL_SETS = ("textbook", "fast")
-DEFAULT = "fast"
 
-_current = DEFAULT
+
+def default_kernel_set() -> str:
+    """"fast", or the ``KERNELS`` of a coursework release's ``nn_from_scratch/release_settings.py``."""
+    try:
+        from . import release_settings
+    except ImportError:
+        return "fast"
+    return release_settings.KERNELS
+
+
+_current = default_kernel_set()
 
 
 class KernelSetError(ValueError):

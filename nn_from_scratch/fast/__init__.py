@@ -24,11 +24,20 @@ set is on.  An op without a twin runs its textbook form in both sets.
     host_memory.py      keep_freed_memory: no page faults for each step's arrays (glibc)
 """
 
-from . import activations, arithmetic, conv, normalization, optimizers, pooling, shape
+import importlib
+
 from .host_memory import keep_freed_memory
 
+TWIN_MODULES = ("activations", "arithmetic", "conv", "normalization", "optimizers", "pooling", "shape")
+
 TWINS = {}
-for _module in (activations, arithmetic, conv, normalization, optimizers, pooling, shape):
+for _name in TWIN_MODULES:
+    try:
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{_name}":
+            raise
+        continue        # a coursework release leaves out the fast kernels of what its tasks ask
     TWINS.update(_module.TWINS)
 
-__all__ = ["TWINS", "keep_freed_memory"]
+__all__ = ["TWINS", "TWIN_MODULES", "keep_freed_memory"]
