@@ -34,7 +34,9 @@ def atomic_output(path, binary: bool = True):
     suffix = os.path.splitext(path)[1]
     temporary_path = None
     try:
-        os.makedirs(folder, exist_ok=True)
+        if not os.path.isdir(folder):
+            _refuse_a_file_in_the_path(folder, path)
+            os.makedirs(folder, exist_ok=True)
         if os.path.isdir(path):
             raise IsADirectoryError(21, "Is a directory (a file was expected)", path)
         descriptor, temporary_path = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX, suffix=suffix)
@@ -54,6 +56,15 @@ def atomic_output(path, binary: bool = True):
     except BaseException:
         _remove(temporary_path)
         raise
+
+
+def _refuse_a_file_in_the_path(folder: str, path: str) -> None:
+    """NotADirectoryError naming ``path`` when a part of ``folder`` is a file (makedirs would say "File exists")."""
+    part = folder
+    while part and not os.path.exists(part):
+        part = os.path.dirname(part)
+    if part and not os.path.isdir(part):
+        raise NotADirectoryError(20, f"{part} is a file, not a folder", path)
 
 
 def _remove(temporary_path) -> None:

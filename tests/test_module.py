@@ -167,6 +167,15 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ["model.npz"]
 
 
+def test_save_under_a_file_names_the_file_in_the_way(tmp_path):
+    (tmp_path / "runs").write_text("not a folder")
+    with pytest.raises(NotADirectoryError) as caught:
+        nn.Linear(2, 2).save(tmp_path / "runs" / "gan" / "model.npz")
+    assert str(caught.value) == (f"[Errno 20] {tmp_path / 'runs'} is a file, not a folder: "
+                                 f"'{tmp_path / 'runs' / 'gan' / 'model.npz'}'")
+    assert (tmp_path / "runs").read_text() == "not a folder"
+
+
 def test_train_eval_propagate():
     model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(0.5), nn.BatchNorm1d(2)))
     assert all(module.training for module in model.modules())
