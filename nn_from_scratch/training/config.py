@@ -14,11 +14,19 @@ NUM_CLASSES = 10            # mnist, fashion-mnist and digits all have ten class
 # Adam(2e-4, betas=(0.5, 0.999)) and batch 64; VAE and classifier: Adam(1e-3).
 # The classifier trains on randomly shifted images (up to 2 pixels, see
 # data.augment.random_shift); the generative models see the images as they are.
+# The GAN's epochs are left open (None) until the training set is known: see
+# TrainConfig.resolve_epochs.
 DEFAULTS = {
-    "gan": {"epochs": 10, "batch_size": 64, "lr": 2e-4, "latent_dim": 100, "shift_augment": 0},
+    "gan": {"epochs": None, "batch_size": 64, "lr": 2e-4, "latent_dim": 100, "shift_augment": 0},
     "vae": {"epochs": 10, "batch_size": 128, "lr": 1e-3, "latent_dim": 20, "shift_augment": 0},
     "classifier": {"epochs": 3, "batch_size": 128, "lr": 1e-3, "latent_dim": 0, "shift_augment": 2},
 }
+
+# The GAN's default length: DEFAULT_GAN_EPOCHS epochs, fewer on a large training set, so
+# that the run has about DEFAULT_GAN_STEPS steps (10 epochs of MNIST-10k's 8,000 images at
+# batch 64): `train gan` then takes minutes on MNIST's 60,000 images too (1 epoch).
+DEFAULT_GAN_EPOCHS = 10
+DEFAULT_GAN_STEPS = 1250
 
 # Settings that may differ between a run and its --resume: the rest must match.
 RESUMABLE_CHANGES = ("epochs", "data_dir", "backend", "out", "download")
@@ -33,7 +41,8 @@ class TrainConfig:
 
     model: "gan", "vae" or "classifier".
     dataset: "mnist", "fashion-mnist" or "digits"; data_dir: where its files are (None: search).
-    epochs: total number of epochs of the run (a resumed run continues up to it).
+    epochs: total number of epochs of the run (a resumed run continues up to it); the GAN's
+        default is set by ``resolve_epochs`` once the training set is known.
     batch_size, lr: mini-batch size and Adam's learning rate.
     latent_dim: size of the noise / latent code (GAN and VAE).
     conditional: GAN/VAE conditioned on the class label (one-hot).
@@ -101,11 +110,20 @@ class TrainConfig:
             raise ValueError("--shift-augment applies to the classifier only")
         if not 0 <= self.shift_augment <= 13:
             raise ValueError(f"--shift-augment must be between 0 and 13 pixels, got {self.shift_augment}")
-        if self.epochs < 1 or self.batch_size < 1:
+        if (self.epochs is not None and self.epochs < 1) or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
         if self.limit is not None and self.limit < self.batch_size:
             raise ValueError(f"--limit {self.limit} is smaller than one batch (--batch-size {self.batch_size}); "
                              "lower --batch-size or raise --limit")
+
+    def resolve_epochs(self, steps_per_epoch: int) -> None:
+        """Fill in the GAN's default number of epochs, if it was left open, from its steps per epoch.
+
+        DEFAULT_GAN_EPOCHS, or fewer when that would be many more than
+        DEFAULT_GAN_STEPS steps: round(DEFAULT_GAN_STEPS / steps_per_epoch), at least 1.
+        """
+        if self.epochs is None:
+            self.epochs = min(DEFAULT_GAN_EPOCHS, max(1, round(DEFAULT_GAN_STEPS / steps_per_epoch)))
 
     @property
     def num_classes(self) -> int:

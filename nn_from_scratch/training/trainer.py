@@ -81,6 +81,7 @@ class Trainer:
         self.optimizers = self.build_optimizers()
         self.loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True, drop_last=True,
                                  seed=[config.seed, 1])
+        config.resolve_epochs(len(self.loader))
         self.rng = np.random.default_rng([config.seed, 2])
         self.epoch = 0                      # completed epochs
         self.step_in_epoch = 0              # completed steps of the current epoch
