@@ -25,7 +25,7 @@ import numpy as np
 
 from . import viz
 from .backend import BackendError
-from .data import DATASET_NAMES, DatasetNotFoundError
+from .data import DATASET_NAMES, FALLBACKS, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 from .training import (
     CHECKPOINT_NAME,
@@ -51,12 +51,13 @@ EXIT_INTERRUPTED = 130   # the shell's code for "ended by SIGINT"
 
 TRAIN_EPILOG = """\
 defaults per model (used for options left out):
-  gan:        --epochs 10 --batch-size 64  --lr 2e-4 --latent-dim 100  (Adam betas 0.5, 0.999)
+  gan:        --epochs 10 --batch-size 64  --lr 2e-4 --latent-dim 100  (Adam betas 0.5, 0.999);
+              fewer epochs on a large dataset, to keep about 1,250 steps (1 epoch of MNIST's 60,000 images)
   vae:        --epochs 10 --batch-size 128 --lr 1e-3 --latent-dim 20
   classifier: --epochs 3  --batch-size 128 --lr 1e-3
 
 examples:
-  python -m nn_from_scratch train vae --data-dir ../shared/data/mnist-10k --epochs 2
+  python -m nn_from_scratch train vae --dataset mnist-10k --epochs 2
   python -m nn_from_scratch train gan --conditional --out runs/cgan --epochs 5
   # Radford et al.'s MNIST architecture: the best unconditional samples (IS 8.61 after 20 epochs of MNIST-10k)
   python -m nn_from_scratch train gan --generator radford --discriminator-kernel 5 --discriminator-hidden 1024 \
@@ -70,17 +71,24 @@ run stopped: the weights and losses are bit for bit those of an uninterrupted
 run with the same seed.  With --resume, settings come from the checkpoint; only
 --epochs, --data-dir and --backend may change.
 
-If the dataset is neither on disk nor downloadable, training falls back loudly
-to scikit-learn's 'digits' and says how to get the real files.
+Datasets: mnist (60,000 training images, downloaded once into ~/.cache/nn_from_scratch),
+mnist-10k (the 10,000 official MNIST test images shipped with the package: 8,000 to train,
+2,000 to test), fashion-mnist (downloaded, or from Debian's dataset-fashion-mnist) and
+digits (scikit-learn's 8x8 digits, enlarged; needs scikit-learn).  If MNIST is neither on
+disk nor downloadable, training says so in a short note and uses mnist-10k.  An explicit
+--data-dir must exist; it is the only folder searched, and there is no fallback from it.
 """
 
 EVALUATE_EPILOG = """\
 FID and Inception Score use a trained classifier as feature network.  By default it
-is the classifier run <parent of RUN_DIR>/classifier-<dataset> (with -limit<N> when
-the run used --limit N), trained there automatically on first use (3 epochs) and
-reused afterwards, so that runs in the same folder are scored alike.  FID is
-reported with its floor: the FID between two halves of the real test images, the
-best a generator can score with as many images.
+is the evaluation classifier shipped with the package for the run's dataset (one for
+mnist and mnist-10k, one for fashion-mnist), so the figures are the same for every
+user and nothing is trained.  For digits, which has none, or with --own-classifier,
+it is the classifier run <parent of RUN_DIR>/classifier-<dataset> (with -limit<N>
+when the run used --limit N), trained there on first use (3 epochs on the run's
+training images) and reused afterwards, so that runs in the same folder are scored
+alike.  FID is reported with its floor: the FID between two halves of the real test
+images, the best a generator can score with as many images.
 """
 
 
@@ -116,12 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("model", choices=MODEL_KINDS, help="what to train")
     train.add_argument("--dataset", choices=DATASET_NAMES, default=None,
-                       help="training data (default: mnist)")
+                       help="training data (default: mnist; mnist-10k is shipped with the package)")
     train.add_argument("--data-dir", default=None,
-                       help="folder with the dataset's IDX files (default: search the usual places, "
-                            "then download)")
+                       help="an existing folder with the dataset's IDX files, the only one searched (default: "
+                            "search the usual places, then download)")
     train.add_argument("--no-download", dest="download", action="store_false", default=None,
-                       help="never download; fall back to 'digits' if the files are missing")
+                       help="never download; use the shipped mnist-10k if MNIST is not on disk")
     train.add_argument("--epochs", type=positive_int, default=None, help="total number of epochs")
     train.add_argument("--batch-size", type=positive_int, default=None, help="images per step")
     train.add_argument("--lr", type=float, default=None, help="Adam's learning rate")
@@ -188,7 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="folder of a gan, vae or classifier run")
     evaluate.add_argument("--classifier", default=None, metavar="CLASSIFIER_RUN_DIR",
-                          help="classifier run used as feature network (default: see below)")
+                          help="classifier run used as feature network (default: the shipped one, see below)")
+    evaluate.add_argument("--own-classifier", action="store_true",
+                          help="score with a classifier trained on the run's own training images instead of "
+                               "the shipped one (trained on first use, see below)")
     evaluate.add_argument("--num-test", type=positive_int, default=None,
                           help="use at most this many test images (default: all)")
     evaluate.add_argument("--iwae-k", type=positive_int, default=100,
@@ -226,8 +237,9 @@ def train_config(args) -> tuple:
     saved = TrainConfig.from_json(state["config"])
     if saved.model != args.model:
         raise CheckpointError(f"{out} holds a {saved.model} run, not a {args.model} one")
-    if saved.dataset == "digits" and given.get("dataset", "digits") != "digits":
-        print(f"note: this run fell back to 'digits' (no {given['dataset']} files); it continues on 'digits'",
+    asked = given.get("dataset", saved.dataset)
+    if asked != saved.dataset and saved.dataset in (FALLBACKS.get(asked), "digits"):
+        print(f"note: this run used {saved.dataset} (no {asked} files then); it continues on {saved.dataset}",
               file=sys.stderr)
         given.pop("dataset")
     requested = dataclasses.replace(saved, out=out, **given)
@@ -307,7 +319,7 @@ def command_reconstruct(args) -> int:
 def command_evaluate(args) -> int:
     results = evaluate_run(args.run_dir, classifier_dir=args.classifier, num_test=args.num_test,
                            iwae_k=args.iwae_k, iwae_images=args.iwae_images, seed=args.seed,
-                           backend_name=args.backend)
+                           backend_name=args.backend, own_classifier=args.own_classifier)
     for name, value in results.items():
         print(f"{name:28s} {value:.4f}" if isinstance(value, float) else f"{name:28s} {value}")
     print(f"saved to {Path(args.run_dir) / EVALUATION_NAME}")
