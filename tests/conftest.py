@@ -5,10 +5,15 @@ runs; CuPy runs where CuPy is installed and a CUDA device exists, and is
 skipped with the reason otherwise.  Inside the test, tensors created from
 NumPy arrays land on the selected backend (``nf.Tensor(numpy_array)``), and
 ``to_host`` brings results back for comparisons.
+
+The end of the run summarises the skipped tests by reason, with a count for
+each, instead of one line per test (pyproject's ``-rfE`` lists only failures
+and errors), so that the output fits a screen on a machine without a GPU.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -52,3 +57,15 @@ def mnist_10k_dir():
     if not (MNIST_10K / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"shared MNIST-10k data not found at {MNIST_10K}")
     return MNIST_10K
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per distinct skip reason, with the number of tests it skipped."""
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section(f"{sum(reasons.values())} skipped, by reason", sep="-")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count:5d}  {reason}")
