@@ -52,7 +52,7 @@ EXIT_INTERRUPTED = 130   # the shell's code for "ended by SIGINT"
 TRAIN_EPILOG = """\
 defaults per model (used for options left out):
   gan:        --epochs 10 --batch-size 64  --lr 2e-4 --latent-dim 100  (Adam betas 0.5, 0.999);
-              fewer epochs on a large dataset, to keep about 1,250 steps (1 epoch of MNIST's 60,000 images)
+              on a large dataset the fewest epochs that make 1,250 steps (2 epochs of MNIST's 60,000 images)
   vae:        --epochs 10 --batch-size 128 --lr 1e-3 --latent-dim 20
   classifier: --epochs 3  --batch-size 128 --lr 1e-3
 

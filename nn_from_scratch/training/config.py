@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 from ..models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 
@@ -22,9 +23,9 @@ DEFAULTS = {
     "classifier": {"epochs": 3, "batch_size": 128, "lr": 1e-3, "latent_dim": 0, "shift_augment": 2},
 }
 
-# The GAN's default length: DEFAULT_GAN_EPOCHS epochs, fewer on a large training set, so
-# that the run has about DEFAULT_GAN_STEPS steps (10 epochs of MNIST-10k's 8,000 images at
-# batch 64): `train gan` then takes minutes on MNIST's 60,000 images too (1 epoch).
+# The GAN's default length: DEFAULT_GAN_EPOCHS epochs, or on a large training set the fewest
+# epochs that make at least DEFAULT_GAN_STEPS steps (10 epochs of MNIST-10k's 8,000 images at
+# batch 64): `train gan` then takes minutes on MNIST's 60,000 images too (2 epochs).
 DEFAULT_GAN_EPOCHS = 10
 DEFAULT_GAN_STEPS = 1250
 
@@ -119,11 +120,11 @@ class TrainConfig:
     def resolve_epochs(self, steps_per_epoch: int) -> None:
         """Fill in the GAN's default number of epochs, if it was left open, from its steps per epoch.
 
-        DEFAULT_GAN_EPOCHS, or fewer when that would be many more than
-        DEFAULT_GAN_STEPS steps: round(DEFAULT_GAN_STEPS / steps_per_epoch), at least 1.
+        The fewest epochs that make at least DEFAULT_GAN_STEPS steps, and at most
+        DEFAULT_GAN_EPOCHS: ceil(DEFAULT_GAN_STEPS / steps_per_epoch), capped.
         """
         if self.epochs is None:
-            self.epochs = min(DEFAULT_GAN_EPOCHS, max(1, round(DEFAULT_GAN_STEPS / steps_per_epoch)))
+            self.epochs = min(DEFAULT_GAN_EPOCHS, math.ceil(DEFAULT_GAN_STEPS / steps_per_epoch))
 
     @property
     def num_classes(self) -> int:
