@@ -50,7 +50,7 @@ WEIGHTS_DIR = Path(__file__).parent / "weights"
 #: The SHA-256 checksum of each shipped classifier's weights file, by the dataset it was trained on.
 EVALUATION_CLASSIFIER_SHA256 = {
     "mnist": "e5cb3c64d54f6c9d0efe357b1cf7ff4d862b0974a0585d42891b25d3684cbe71",
-    "fashion-mnist": "",
+    "fashion-mnist": "32b329b0efd803a6ed45b33de97feefd272c44e336274e4da34f4d44729d2214",
 }
 #: Which shipped classifier scores the images of each dataset.
 EVALUATION_CLASSIFIER_OF = {"mnist": "mnist", "mnist-10k": "mnist", "fashion-mnist": "fashion-mnist"}
