@@ -6,7 +6,8 @@ skipped with the reason otherwise.  Inside the test, tensors created from
 NumPy arrays land on the selected backend (``nf.Tensor(numpy_array)``), and
 ``to_host`` brings results back for comparisons.
 
-The end of the run summarises the skipped tests by reason, with a count for
+Without ``-v`` or ``-q`` the run is reported as with ``-q`` (dots, no file
+names), and the end summarises the skipped tests by reason, with a count for
 each, instead of one line per test (pyproject's ``-rfE`` lists only failures
 and errors), so that the output fits a screen on a machine without a GPU.
 """
@@ -57,6 +58,13 @@ def mnist_10k_dir():
     if not (MNIST_10K / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"shared MNIST-10k data not found at {MNIST_10K}")
     return MNIST_10K
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Quiet by default (before the terminal reporter reads the verbosity); -v and -q work as usual."""
+    if config.option.verbose == 0:
+        config.option.verbose = -1
 
 
 def pytest_terminal_summary(terminalreporter):
