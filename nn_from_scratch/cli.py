@@ -59,7 +59,7 @@ defaults per model (used for options left out):
 examples:
   python -m nn_from_scratch train vae --dataset mnist-10k --epochs 2
   python -m nn_from_scratch train gan --conditional --out runs/cgan --epochs 5
-  # Radford et al.'s MNIST architecture: the best unconditional samples (IS 8.61 after 20 epochs of MNIST-10k)
+  # Radford et al.'s MNIST architecture: the best unconditional samples (see BENCHMARKS.md)
   python -m nn_from_scratch train gan --generator radford --discriminator-kernel 5 --discriminator-hidden 1024 \
       --epochs 20
   python -m nn_from_scratch train gan --out runs/cgan --resume --epochs 8   # continue to epoch 8
