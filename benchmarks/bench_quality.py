@@ -14,9 +14,11 @@ Both are then evaluated with the SAME metric code (:mod:`nn_from_scratch.metrics
 on host NumPy arrays):
 
 * GAN and VAE samples: FID (with its real-vs-real floor) and Inception Score,
-  in the feature space of ONE classifier trained once with this library on
-  the same training data (its test accuracy and the Inception Score of the
-  real test images are reported next to them);
+  in the feature space of ONE classifier: by default the evaluation classifier
+  shipped with the package for the dataset (``evaluate``'s, trained by this
+  library: see nn_from_scratch/models/weights/), or with ``--classifier-epochs N``
+  one trained here for N epochs on the same training data (its test accuracy and
+  the Inception Score of the real test images are reported next to them);
 * ``--models gan-upsample``: the GAN with ``Generator(architecture="upsample")``
   (``train gan --generator upsample``: wider, Upsample + Conv2d), evaluated as the GAN;
 * ``--models gan-g2``: the GAN with two generator updates per step (``train gan
@@ -40,7 +42,7 @@ on host NumPy arrays):
 Usage::
 
     python benchmarks/bench_quality.py --dataset mnist --data-dir ../shared/data/mnist-10k \
-        --epochs 20 --seeds 0 1 2 --models classifier gan cgan vae --out benchmarks/results/quality-mnist-10k
+        --epochs 20 --seeds 0 1 2 --models gan cgan vae --out benchmarks/results/quality-mnist-10k
     python benchmarks/bench_quality.py ... --check-steps 5     # step-by-step loss agreement only
     python benchmarks/bench_quality.py ... --device cuda        # ours on CuPy, the twin on PyTorch CUDA
 
@@ -64,6 +66,7 @@ from torch.nn import functional as TF
 from nn_from_scratch import backend, interop, metrics, viz
 from nn_from_scratch.data import DataLoader, load_dataset
 from nn_from_scratch.models import VAE, Classifier
+from nn_from_scratch.models.classifier import evaluation_classifier, evaluation_classifier_path
 from nn_from_scratch.tensor import Tensor, no_grad
 from nn_from_scratch.training.classifier_trainer import ClassifierTrainer, accuracy_and_loss
 from nn_from_scratch.training.config import DEFAULTS, TrainConfig
@@ -236,8 +239,26 @@ def test_arrays(test_set) -> tuple:
     return images, test_set.labels.astype(np.int64)
 
 
+def shipped_classifier(args, test_set) -> tuple:
+    """The dataset's shipped evaluation classifier, and its record: its training, and what it scores here."""
+    classifier = evaluation_classifier(args.dataset)
+    weights = evaluation_classifier_path(args.dataset)
+    shipped = json.loads(weights.with_suffix(".json").read_text())
+    record = {"shipped": f"nn_from_scratch/models/weights/{weights.name}", "sha256": shipped["sha256"],
+              "command": shipped["command"], "epochs": shipped["epochs"], "seed": shipped["seed"]}
+    images, labels = test_arrays(test_set)
+    record.update(accuracy_and_loss(classifier, images, labels))
+    _, probs = metrics.classifier_outputs(classifier, images)
+    record["real_inception_score"] = metrics.inception_score(probs)
+    record["num_test_images"] = len(images)
+    write_json(Path(args.out) / "runs" / "classifier.json", record)
+    return classifier, record
+
+
 def get_classifier(args, train_set, test_set) -> tuple:
-    """The feature network: trained once (seed 0) with the library, cached in --cache-dir."""
+    """The feature network: the shipped one, or with --classifier-epochs one trained (seed 0), cached in --cache-dir."""
+    if args.classifier_epochs is None:
+        return shipped_classifier(args, test_set)
     path = Path(args.cache_dir) / (f"classifier-{args.dataset}-{len(train_set)}-e{args.classifier_epochs}"
                                     f"-shift{CLASSIFIER_SHIFT}.npz")
     record_path = Path(args.out) / "runs" / "classifier.json"
@@ -357,7 +378,8 @@ def run_pair(kind: str, seed: int, args, train_set, test_set, classifier, real_f
                 result["test_negative_elbo"] = metrics.vae_negative_elbo(
                     vae, test_images, rng=np.random.default_rng([seed, 4]))
             result.update({"model": kind, "library": library, "seed": seed, "epochs": epoch,
-                           "dataset": args.dataset, "num_train_images": len(train_set)})
+                           "dataset": args.dataset, "num_train_images": len(train_set),
+                           "classifier": "shipped" if args.classifier_epochs is None else "own"})
             if seed == args.seeds[0]:                    # overwritten at each evaluated epoch
                 name = f"{args.dataset}-{kind}-{library}-seed{seed}.png"
                 title = (f"{TITLES[kind]} ({'nn_from_scratch' if library == 'ours' else 'PyTorch twin'}), "
@@ -448,6 +470,19 @@ def load_runs(out: Path) -> dict:
     return runs
 
 
+def classifier_line(record: dict) -> str:
+    """The sentence that says which feature classifier scored the tables, and how well it does."""
+    if "shipped" in record:
+        what = (f"the evaluation classifier shipped with the package (`{record['shipped']}`, "
+                f"SHA-256 {record['sha256'][:12]}…; trained by `{record['command']}`, float16 weights)")
+    else:
+        what = (f"a classifier trained by the benchmark itself (this library, {len(record['epoch_seconds'])} epochs, "
+                f"training images shifted at random by up to {CLASSIFIER_SHIFT} pixels, seed 0)")
+    return (f"{what}: test accuracy {record['test_accuracy']:.2%} on {record['num_test_images']} test images; "
+            f"Inception Score of the real test images {record['real_inception_score'][0]:.2f} "
+            f"± {record['real_inception_score'][1]:.2f}.")
+
+
 def _median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -457,23 +492,27 @@ def report(args) -> dict:
     runs = load_runs(out)
     classifier_path = out / "runs" / "classifier.json"
     classifier = json.loads(classifier_path.read_text()) if classifier_path.exists() else None
+    # Runs scored before the package shipped its classifiers have no "classifier" entry: they were scored
+    # by a classifier the benchmark trained itself, recorded in classifier-own.json.
+    own_path = out / "runs" / "classifier-own.json"
+    own_classifier = json.loads(own_path.read_text()) if own_path.exists() else None
     lines, verdicts = [], {}
     if classifier:
-        epochs = len(classifier["epoch_seconds"])
-        lines += [f"**Feature classifier** (this library, {epochs} epochs, training images shifted at random by "
-                  f"up to {CLASSIFIER_SHIFT} pixels, seed 0): test accuracy "
-                  f"{classifier['test_accuracy']:.2%} on {classifier['num_test_images']} test images; "
-                  f"Inception Score of the real test images {classifier['real_inception_score'][0]:.2f} "
-                  f"± {classifier['real_inception_score'][1]:.2f}.", ""]
+        lines += ["**Feature classifier**: " + classifier_line(classifier), ""]
         target = 0.975 if args.dataset == "mnist" else 0.90
         verdicts[f"classifier test accuracy >= {target:.1%}"] = classifier["test_accuracy"] >= target
+    if own_classifier and classifier and "shipped" in classifier:
+        lines += ["Tables marked † were not regenerated with it (see the notes below): they were scored by "
+                  + classifier_line(own_classifier), ""]
     for kind in GENERATIVE_KINDS:
         seeds = sorted({seed for (k, _, seed) in runs if k == kind})
         pairs = [seed for seed in seeds if (kind, "ours", seed) in runs and (kind, "torch", seed) in runs]
         if not seeds:
             continue
         first = next(record for (k, _, _), record in runs.items() if k == kind)
-        lines += [f"**{TITLES[kind]}**, {first['epochs']} epochs (FID on {first['num_images']} generated vs. "
+        dagger = " †" if own_classifier and any("classifier" not in record for (k, _, _), record in runs.items()
+                                                if k == kind) else ""
+        lines += [f"**{TITLES[kind]}**{dagger}, {first['epochs']} epochs (FID on {first['num_images']} generated vs. "
                   f"{first['num_images']} held-out real images; the floor is real vs. real with as many images):", ""]
         if first["epochs"] < args.epochs:
             lines += [f"*Stopped early: {first['epochs']} of the {args.epochs} epochs asked for "
@@ -575,7 +614,8 @@ def write_markdown_section(path: Path, tables: str, args) -> None:
     command = (f"python benchmarks/bench_quality.py --dataset {args.dataset}"
                + (f" --data-dir {args.data_dir}" if args.data_dir else "")
                + f" --epochs {args.epochs} --seeds {' '.join(map(str, args.seeds))}"
-               + f" --classifier-epochs {args.classifier_epochs} --out {args.out}")
+               + (f" --classifier-epochs {args.classifier_epochs}" if args.classifier_epochs is not None else "")
+               + f" --out {args.out}")
     section = "\n".join([start, f"### {args.dataset} ({args.out})", "", f"`{command}`", "", tables, end])
     text = path.read_text() if path.exists() else ""
     if start in text and end in text:
@@ -599,8 +639,9 @@ def main(argv=None) -> None:
     parser.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--classifier-epochs", type=int, default=60,
-                        help="epochs of the feature classifier (default 60: about 3 min on MNIST-10k)")
+    parser.add_argument("--classifier-epochs", type=int, default=None,
+                        help="train the feature classifier here for this many epochs (60: about 3 min on "
+                             "MNIST-10k) instead of using the one shipped with the package (the default)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--libraries", nargs="+", choices=LIBRARIES, default=list(LIBRARIES),
                         help="train only these (e.g. one per process, to run them side by side)")

@@ -20,7 +20,7 @@
 #   PYTHON    the interpreter (default python3)
 #   DATA_DIR  MNIST IDX files for the training step (default: the first of
 #             ../shared/data/mnist-10k, shared/data/mnist-10k, .device_carry/mnist-10k that exists;
-#             with none, the CLI falls back to scikit-learn's digits)
+#             with none, the MNIST-10k shipped with the package)
 #   RUN_DIR   the training run folder (default /tmp/gpu_run)
 #   PYTEST_ARGS  extra pytest arguments for the tests step, e.g. PYTEST_ARGS='-k cupy' runs only
 #             the GPU cases (every test id with "cupy" in it) when time is short
@@ -105,7 +105,7 @@ data_arguments() {
             return
         fi
     done
-    echo "--dataset digits --no-download"
+    echo "--dataset mnist-10k"
 }
 
 step_train() {

@@ -34,7 +34,7 @@ import numpy as np
 
 from . import backend, interop, viz
 from .coursework.command import add_coursework_command, command_coursework
-from .data import DATASET_NAMES, DatasetNotFoundError
+from .data import DATASET_NAMES, FALLBACKS, DatasetNotFoundError
 from .models.gan import DISCRIMINATOR_KERNEL_SIZES, GENERATOR_ARCHITECTURES
 from .training import (
     CHECKPOINT_NAME,
@@ -67,14 +67,15 @@ DEBUG_VARIABLE = "NN_FROM_SCRATCH_DEBUG"
 
 TRAIN_EPILOG = """\
 defaults per model (used for options left out):
-  gan:        --epochs 10 --batch-size 64  --lr 2e-4 --latent-dim 100  (Adam betas 0.5, 0.999)
+  gan:        --epochs 10 --batch-size 64  --lr 2e-4 --latent-dim 100  (Adam betas 0.5, 0.999);
+              on a large dataset the fewest epochs that make 1,250 steps (2 epochs of MNIST's 60,000 images)
   vae:        --epochs 10 --batch-size 128 --lr 1e-3 --latent-dim 20
   classifier: --epochs 3  --batch-size 128 --lr 1e-3
 
 examples:
-  python -m nn_from_scratch train vae --data-dir ../shared/data/mnist-10k --epochs 2
+  python -m nn_from_scratch train vae --dataset mnist-10k --epochs 2
   python -m nn_from_scratch train gan --conditional --out runs/cgan --epochs 5
-  # Radford et al.'s MNIST architecture: the best unconditional samples (IS 8.61 after 20 epochs of MNIST-10k)
+  # Radford et al.'s MNIST architecture: the best unconditional samples (see BENCHMARKS.md)
   python -m nn_from_scratch train gan --generator radford --discriminator-kernel 5 --discriminator-hidden 1024 \
       --epochs 20
   python -m nn_from_scratch train gan --out runs/cgan --resume --epochs 8   # continue to epoch 8
@@ -90,17 +91,24 @@ Non-finite losses or weights stop the run at that step; its checkpoint stays the
 last good one, and the message gives the command that resumes with a lower --lr.
 While a run writes its folder, a second run into it is refused.
 
-If the dataset is neither on disk nor downloadable, training falls back loudly
-to scikit-learn's 'digits' and says how to get the real files.
+Datasets: mnist (60,000 training images, downloaded once into ~/.cache/nn_from_scratch),
+mnist-10k (the 10,000 official MNIST test images shipped with the package: 8,000 to train,
+2,000 to test), fashion-mnist (downloaded, or from Debian's dataset-fashion-mnist) and
+digits (scikit-learn's 8x8 digits, enlarged; needs scikit-learn).  If MNIST is neither on
+disk nor downloadable, training says so in a short note and uses mnist-10k.  An explicit
+--data-dir must exist; it is the only folder searched, and there is no fallback from it.
 """
 
 EVALUATE_EPILOG = """\
 FID and Inception Score use a trained classifier as feature network.  By default it
-is the classifier run <parent of RUN_DIR>/classifier-<dataset> (with -limit<N> when
-the run used --limit N), trained there automatically on first use (3 epochs) and
-reused afterwards, so that runs in the same folder are scored alike.  FID is
-reported with its floor: the FID between two halves of the real test images, the
-best a generator can score with as many images.
+is the evaluation classifier shipped with the package for the run's dataset (one for
+mnist and mnist-10k, one for fashion-mnist), so the figures are the same for every
+user and nothing is trained.  For digits, which has none, or with --own-classifier,
+it is the classifier run <parent of RUN_DIR>/classifier-<dataset> (with -limit<N>
+when the run used --limit N), trained there on first use (3 epochs on the run's
+training images) and reused afterwards, so that runs in the same folder are scored
+alike.  FID is reported with its floor: the FID between two halves of the real test
+images, the best a generator can score with as many images.
 """
 
 
@@ -173,12 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("model", choices=MODEL_KINDS, help="what to train")
     train.add_argument("--dataset", choices=DATASET_NAMES, default=None,
-                       help="training data (default: mnist)")
+                       help="training data (default: mnist; mnist-10k is shipped with the package)")
     train.add_argument("--data-dir", default=None,
-                       help="folder with the dataset's IDX files (default: search the usual places, "
-                            "then download)")
+                       help="an existing folder with the dataset's IDX files, the only one searched (default: "
+                            "search the usual places, then download)")
     train.add_argument("--no-download", dest="download", action="store_false", default=None,
-                       help="never download; fall back to 'digits' if the files are missing")
+                       help="never download; use the shipped mnist-10k if MNIST is not on disk")
     train.add_argument("--epochs", type=positive_int, default=None, help="total number of epochs")
     train.add_argument("--batch-size", type=positive_int, default=None, help="images per step")
     train.add_argument("--lr", type=positive_float, default=None,
@@ -248,7 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate.add_argument("run_dir", metavar="RUN_DIR", help="folder of a gan, vae or classifier run")
     evaluate.add_argument("--classifier", default=None, metavar="CLASSIFIER_RUN_DIR",
-                          help="classifier run used as feature network (default: see below)")
+                          help="classifier run used as feature network (default: the shipped one, see below)")
+    evaluate.add_argument("--own-classifier", action="store_true",
+                          help="score with a classifier trained on the run's own training images instead of "
+                               "the shipped one (trained on first use, see below)")
     evaluate.add_argument("--num-test", type=positive_int, default=None,
                           help="use at most this many test images (default: all)")
     evaluate.add_argument("--iwae-k", type=positive_int, default=100,
@@ -299,8 +310,9 @@ def train_config(args) -> tuple:
     saved, state = read_run(out)
     if saved.model != args.model:
         raise CheckpointError(f"{out} holds a {saved.model} run, not a {args.model} one")
-    if saved.dataset == "digits" and given.get("dataset", "digits") != "digits":
-        print(f"note: this run fell back to 'digits' (no {given['dataset']} files); it continues on 'digits'",
+    asked = given.get("dataset", saved.dataset)
+    if asked != saved.dataset and saved.dataset in (FALLBACKS.get(asked), "digits"):
+        print(f"note: this run used {saved.dataset} (no {asked} files then); it continues on {saved.dataset}",
               file=sys.stderr)
         given.pop("dataset")
     requested = dataclasses.replace(saved, out=out, **given)
@@ -378,7 +390,8 @@ def train_in_locked_folder(args, out: str) -> int:
               f"{len(trainer.loader)} steps per epoch) -> {config.out}", file=sys.stderr)
         trainer.fit()
     except TrainingInterrupted as interruption:
-        print(f"\n{interruption}\nresume with: {resume_command(args)}", file=sys.stderr)
+        advice = "nothing is left to resume" if interruption.complete else f"resume with: {resume_command(args)}"
+        print(f"\n{interruption}\n{advice}", file=sys.stderr)
         return 128 + int(interruption.signal_number)
     except KeyboardInterrupt:
         print(f"\naborted; {saved_state(trainer, out, had_checkpoint, start_again, args)}", file=sys.stderr)
@@ -465,10 +478,11 @@ def command_evaluate(args) -> int:
     try:
         results = evaluate_run(args.run_dir, classifier_dir=args.classifier, num_test=args.num_test,
                                iwae_k=args.iwae_k, iwae_images=args.iwae_images, seed=args.seed,
-                               backend_name=args.backend)
+                               backend_name=args.backend, own_classifier=args.own_classifier)
     except TrainingInterrupted as interruption:
-        print(f"\ninterrupted while training the classifier for FID/IS ({interruption}); the next evaluate "
-              "finishes its training first", file=sys.stderr)
+        then = ("it is complete: the next evaluate uses it" if interruption.complete
+                else "the next evaluate finishes its training first")
+        print(f"\ninterrupted while training the classifier for FID/IS ({interruption}); {then}", file=sys.stderr)
         return 128 + int(interruption.signal_number)
     for name, value in results.items():
         print(f"{name:28s} {value:.4f}" if isinstance(value, float) else f"{name:28s} {value}")

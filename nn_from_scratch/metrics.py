@@ -20,9 +20,13 @@ image to penultimate *features* (128 numbers) and to class *probabilities*.
   2016): high when each image is classified confidently (sharp p(y|x)) and
   the classes are balanced (flat p(y)).  At most the number of classes.
 
-These use the "MNIST classifier" in place of the Inception network of the
+These use a small digit classifier in place of the Inception network of the
 papers, so the numbers are comparable between runs evaluated with the same
-classifier only, not with published ImageNet-Inception figures.
+classifier only, not with published ImageNet-Inception figures.  By default
+that is the classifier shipped with the package for the dataset
+(:func:`evaluation_classifier`: one for MNIST and MNIST-10k, one for
+Fashion-MNIST), so that every user gets the same numbers;
+:func:`sample_quality` scores generated images with it in one call.
 
 **Likelihood (VAE), in nats per image.**  With an encoder q(z|x) = N(mu,
 diag(exp(logvar))), a prior p(z) = N(0, I) and a Bernoulli decoder p(x|z)
@@ -55,6 +59,7 @@ import numpy as np
 
 from . import functional as F
 from .backend import to_numpy
+from .models.classifier import evaluation_classifier
 from .tensor import Tensor, no_grad
 
 # --------------------------------------------------------------------------
@@ -185,6 +190,39 @@ def classifier_outputs(classifier, images, batch_size: int = 500) -> tuple:
             probs.append(F.softmax(logits, axis=-1).numpy().astype(np.float64))
     classifier.train(was_training)
     return np.concatenate(features), np.concatenate(probs)
+
+
+def sample_quality(samples, real_images, classifier=None, dataset: str = "mnist", labels=None) -> dict:
+    """FID (with its real-vs-real floor) and Inception Score of generated ``samples`` against ``real_images``.
+
+    Both are image arrays (N, 1, 28, 28) in [0, 1]; ``real_images`` are
+    held-out real images, in an order of your choosing (shuffle them first if
+    they are sorted).  With m = len(real_images) // 2 (``samples`` needs at
+    least m images):
+
+    * ``fid``, ``fid_floor``, ``num_images``: :func:`fid_with_floor` of the
+      first m samples against the real images (floor: second half vs first);
+    * ``inception_score``, ``inception_score_std``: of the first m samples,
+      in min(10, m) splits; ``inception_score_real``: of the first m real
+      images, the same way;
+    * ``label_accuracy``, if ``labels`` (the classes the samples were drawn
+      for) are given: the fraction the classifier puts in that class.
+
+    ``classifier`` is the feature network; by default the shipped
+    :func:`evaluation_classifier` of ``dataset``.
+    """
+    if classifier is None:
+        classifier = evaluation_classifier(dataset)
+    count = len(real_images) // 2
+    real_features, real_probs = classifier_outputs(classifier, real_images)
+    sample_features, sample_probs = classifier_outputs(classifier, samples[:count])
+    results = fid_with_floor(sample_features, real_features)
+    splits = min(10, count)
+    results["inception_score"], results["inception_score_std"] = inception_score(sample_probs, splits)
+    results["inception_score_real"] = inception_score(real_probs[:count], splits)[0]
+    if labels is not None:
+        results["label_accuracy"] = float(np.mean(sample_probs.argmax(axis=1) == np.asarray(labels)[:count]))
+    return results
 
 
 # --------------------------------------------------------------------------

@@ -8,10 +8,16 @@ NumPy arrays land on the selected backend (``nf.Tensor(numpy_array)``), and
 
 ``kernels``: parametrises a test over the kernel sets, "textbook" and "fast":
 every gradient check, comparison with the loops and parity test takes it.
+
+Without ``-v`` or ``-q`` the run is reported as with ``-q`` (dots, no file
+names), and the end summarises the skipped tests by reason, with a count for
+each, instead of one line per test (pyproject's ``-rfE`` lists only failures
+and errors), so that the output fits a screen on a machine without a GPU.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +85,22 @@ def tiny_mnist_dir(tmp_path_factory):
         write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
         write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", generator.integers(0, 10, count, dtype=np.uint8))
     return folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Quiet by default (before the terminal reporter reads the verbosity); -v and -q work as usual."""
+    if config.option.verbose == 0:
+        config.option.verbose = -1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per distinct skip reason, with the number of tests it skipped."""
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section(f"{sum(reasons.values())} skipped, by reason", sep="-")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count:5d}  {reason}")

@@ -70,6 +70,8 @@ HOST_ONLY_NUMPY = {
     # recognised with is_cupy_array before and kept as they are.
     "nn/module.py::Module.load_state_dict::numpy.asarray": "host state dict values (files, PyTorch)",
     "nn/module.py::read_state_file::numpy.load": "file input, moved to the device by load_state_dict",
+    "models/classifier.py::evaluation_classifier::numpy.load": "the shipped weights file, moved to the device by "
+                                                              "load_state_dict",
     "nn/module.py::Module.summary::numpy.zeros": "one host batch of zeros, moved with to_device",
     # Optimizer state dicts are host snapshots for checkpoints (to_numpy), and
     # load_state_dict moves the arrays back with to_device.

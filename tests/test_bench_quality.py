@@ -138,18 +138,35 @@ def test_one_epoch_benchmark_writes_records_grids_and_tables(bench, tiny_mnist, 
             assert ("label_accuracy" in record) == (kind == "cgan")
             assert (tmp_path / "out" / f"mnist-{kind}-{library}-seed0.png").read_bytes()[:4] == b"\x89PNG"
     cgan = json.loads((runs / "cgan-ours-seed0-e001.json").read_text())
-    assert 0.0 <= cgan["label_accuracy"] <= 1.0
+    assert 0.0 <= cgan["label_accuracy"] <= 1.0 and cgan["classifier"] == "own"
     text = markdown.read_text()
     assert "kept text" in text and "<!-- quality:mnist:start -->" in text
     assert "**GAN**" in text and "**Conditional GAN**" in text and "label recognised ours" in text
     assert "Conditional GAN Inception Score of our samples >= 8" in text
 
 
+def test_the_shipped_classifier_scores_by_default_and_older_tables_are_marked(bench, tiny_mnist, tmp_path, capsys):
+    """Without --classifier-epochs the shipped classifier is recorded; tables of runs scored before it get a †."""
+    out = tmp_path / "out"
+    test_set = load_dataset("mnist", str(tiny_mnist), train=False, download=False, progress=False)
+    _, record = bench.shipped_classifier(SimpleNamespace(dataset="mnist", out=str(out)), test_set)
+    assert record["shipped"] == "nn_from_scratch/models/weights/classifier-mnist.npz"
+    assert record["num_test_images"] == 200 and 0.9 < record["test_accuracy"] <= 1
+    committed = REPO / "benchmarks" / "results" / "quality-mnist-10k" / "runs"
+    for name in ("classifier-own.json", "gan-radford-ours-seed0-e020.json", "gan-radford-torch-seed0-e020.json"):
+        (out / "runs" / name).write_text((committed / name).read_text())
+    bench.report(SimpleNamespace(out=str(out), dataset="mnist", epochs=20, markdown=None, json=False))
+    text = capsys.readouterr().out
+    assert "**Feature classifier**: the evaluation classifier shipped with the package" in text
+    assert "Tables marked † were not regenerated with it" in text and "98.90%" in text
+    assert "**GAN (Radford et al.'s MNIST architecture: 1024-unit Linear layers, 5x5 kernels)** †" in text
+
+
 @pytest.mark.parametrize("argv", [
-    ["--dataset", "mnist", "--data-dir", "../shared/data/mnist-10k", "--epochs", "20", "--classifier-epochs", "60",
+    ["--dataset", "mnist", "--data-dir", "../shared/data/mnist-10k", "--epochs", "20",
      "--out", "benchmarks/results/quality-mnist-10k"],
     ["--dataset", "fashion-mnist", "--data-dir", "/usr/share/datasets/fashion-mnist", "--epochs", "10",
-     "--classifier-epochs", "15", "--out", "benchmarks/results/quality-fashion-mnist"],
+     "--out", "benchmarks/results/quality-fashion-mnist"],
 ])
 def test_benchmarks_md_quality_tables_match_the_committed_runs(bench, tmp_path, monkeypatch, argv):
     """BENCHMARKS.md's quality tables are exactly what --report-only makes of benchmarks/results/*/runs/*.json."""

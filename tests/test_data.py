@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import subprocess
 import sys
 import threading
 import warnings
@@ -18,7 +20,7 @@ import numpy as np
 import pytest
 
 from nn_from_scratch import data
-from nn_from_scratch.data import locations
+from nn_from_scratch.data import bundled, locations
 
 SHARED_DATA = Path(__file__).parents[1].parent / "shared/data"
 MNIST_10K = SHARED_DATA / "mnist-10k"
@@ -300,6 +302,58 @@ def test_published_md5_of_the_official_test_files():
 
 
 # ---------------------------------------------------------------------------
+# MNIST-10k, shipped with the package
+# ---------------------------------------------------------------------------
+
+
+def test_the_package_ships_the_official_mnist_test_files():
+    """Byte for byte the published files: their MD5s are the ones MNIST publishes."""
+    for filename in data.TEST_FILES:
+        assert data.md5_of_file(bundled.BUNDLED_DIR / filename) == data.MNIST_MD5[filename]
+    notice = (Path(data.__file__).parents[1] / "NOTICE").read_text()
+    assert "CC BY-SA 3.0" in notice and "LeCun" in notice and "Cortes" in notice and "Burges" in notice
+
+
+def test_mnist_10k_is_an_8000_2000_split_with_every_class():
+    train = data.load_dataset("mnist-10k", train=True)
+    test = data.load_dataset("MNIST_10k", train=False)
+    assert isinstance(train, data.MNIST10k) and train.name == "mnist-10k"
+    assert len(train) == 8000 and len(test) == 2000
+    official = data.read_idx(bundled.BUNDLED_DIR / data.TEST_FILES[0])
+    np.testing.assert_array_equal(np.concatenate([train.images, test.images]), official)
+    for dataset in (train, test):
+        assert dataset.images.dtype == np.uint8 and dataset.labels.dtype == np.int64
+        assert set(np.unique(dataset.labels)) == set(range(10))
+    pixels = train.images.astype(np.float64) / 255
+    assert pixels.mean() == pytest.approx(data.MNIST10k.MEAN, abs=1e-4)
+    assert pixels.std() == pytest.approx(data.MNIST10k.STD, abs=1e-4)
+
+
+@requires_mnist_10k
+def test_mnist_10k_is_the_shared_folders_split():
+    for train in (True, False):
+        shipped = data.MNIST10k(train=train)
+        shared = data.MNIST(root=MNIST_10K, train=train, download=False)
+        np.testing.assert_array_equal(shipped.images, shared.images)
+        np.testing.assert_array_equal(shipped.labels, shared.labels)
+
+
+def test_a_damaged_shipped_copy_is_reported(tmp_path, monkeypatch):
+    for filename in data.TEST_FILES:
+        (tmp_path / filename).write_bytes((bundled.BUNDLED_DIR / filename).read_bytes())
+    path = tmp_path / data.TEST_FILES[1]
+    path.write_bytes(path.read_bytes()[:-1] + b"x")
+    monkeypatch.setattr(bundled, "BUNDLED_DIR", tmp_path)
+    with pytest.raises(OSError, match=f"{path}.*published MD5.*reinstall"):
+        data.MNIST10k()
+
+
+def test_bundled_datasets_refuse_a_data_folder(tmp_path):
+    with pytest.raises(ValueError, match="'mnist-10k' dataset comes with the installed packages"):
+        data.load_dataset("mnist-10k", data_dir=tmp_path)
+
+
+# ---------------------------------------------------------------------------
 # Downloads, against a local HTTP server
 # ---------------------------------------------------------------------------
 
@@ -386,10 +440,10 @@ def test_download_reports_every_failed_mirror(server, tmp_path):
     assert leftover_files(tmp_path) == []
 
 
-@requires_official_test_set
 def test_mnist_downloads_into_the_user_cache_and_checks_md5(server, tmp_path):
+    """The official test files (the package's copy), served locally, are downloaded and checked."""
     for filename in data.TEST_FILES:
-        server.add("mnist/" + filename, (OFFICIAL_MNIST_TEST / filename).read_bytes())
+        server.add("mnist/" + filename, (bundled.BUNDLED_DIR / filename).read_bytes())
     mirrors = [server.url + "missing/", server.url + "mnist/"]
 
     dataset = data.MNIST(train=False, mirrors=mirrors, progress=False, timeout=5)
@@ -458,9 +512,32 @@ def test_lookup_order_root_then_environment_then_cache(tmp_path, monkeypatch):
 
 def test_explicit_root_is_the_only_place_searched(tmp_path, monkeypatch):
     monkeypatch.setenv(data.DATA_ENV_VAR, str(make_fake_mnist(tmp_path / "env")))
-    with pytest.raises(data.DatasetNotFoundError, match="download=False") as error:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(data.DatasetNotFoundError, match="Downloading is switched off") as error:
         data.MNIST(root=tmp_path / "empty", download=False)
     assert str(tmp_path / "env") not in str(error.value)
+
+
+@pytest.mark.parametrize("load", [
+    lambda root: data.MNIST(root=root),
+    lambda root: data.load_dataset("fashion-mnist", root),
+    lambda root: data.find_or_fallback("mnist", root),
+], ids=["MNIST", "load_dataset", "find_or_fallback"])
+def test_a_data_folder_that_does_not_exist_is_an_error_and_nothing_is_created(tmp_path, load, capsys):
+    missing = tmp_path / "no-such-folder"
+    with pytest.raises(data.DatasetNotFoundError) as error:
+        load(missing)                                  # download allowed: it must not be tried
+    assert str(error.value) == (f"data folder {missing} does not exist: check the path "
+                                "(nothing was created or downloaded)")
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+    assert capsys.readouterr().err == ""               # no fallback, no banner
+
+
+def test_a_data_folder_that_is_a_file_is_an_error(tmp_path):
+    a_file = tmp_path / "train-images-idx3-ubyte.gz"
+    a_file.write_bytes(b"")
+    with pytest.raises(data.DatasetNotFoundError, match=f"data folder {a_file} is a file, not a folder"):
+        data.MNIST(root=a_file)
 
 
 def test_lookup_system_folder_for_fashion_mnist(tmp_path, monkeypatch):
@@ -521,23 +598,51 @@ def test_digits_look_like_mnist():
     assert train.images[:, :4, :].max() == 0 and train.images[:, :, -4:].max() == 0
 
 
-@requires_sklearn
-def test_find_or_fallback_falls_back_loudly_to_digits(capsys):
-    with pytest.warns(data.DatasetFallbackWarning, match="falling back"):
-        dataset = data.find_or_fallback("mnist", download=False)
-    assert dataset.name == "digits"
+def test_find_or_fallback_uses_the_shipped_mnist_10k_with_one_short_note(server, tmp_path, capsys):
+    """Offline (every mirror fails), MNIST falls back to MNIST-10k: one note on stderr, no Python warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dataset = data.find_or_fallback("mnist", mirrors=[closed_port_url(), server.url + "missing/"],
+                                        progress=False, timeout=5)
+        test_set = data.find_or_fallback("mnist", train=False, download=False)
+    assert dataset.name == "mnist-10k" and len(dataset) == 8000 and len(test_set) == 2000
     stderr = capsys.readouterr().err
-    assert "WARNING" in stderr and "How to get the files" in stderr
+    assert stderr.count("note: MNIST is not on this machine") == 2             # one per call
+    assert "could not be downloaded" in stderr and "downloading is switched off" in stderr
+    assert "$NN_FROM_SCRATCH_DATA" in stderr
+    for python_word in ("root=", "data_dir=", "download=", "Warning"):
+        assert python_word not in stderr
+    assert len(stderr.splitlines()) == 8
 
 
-def test_find_or_fallback_without_scikit_learn_says_so(monkeypatch):
+def test_find_or_fallback_needs_no_scikit_learn(monkeypatch):
     # A None entry in sys.modules makes "import sklearn.datasets" fail.
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(data.DatasetNotFoundError, match="pip install scikit-learn"):
-        data.find_or_fallback("mnist", download=False)
+    assert data.find_or_fallback("mnist", download=False).name == "mnist-10k"
     with pytest.raises(ImportError, match="pip install scikit-learn"):
         data.load_dataset("digits")
+
+
+def test_no_fallback_from_an_explicit_folder_nor_for_fashion_mnist(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(data.DatasetNotFoundError, match="MNIST training files"):
+        data.find_or_fallback("mnist", tmp_path / "empty", download=False)
+    with pytest.raises(data.DatasetNotFoundError, match="dataset-fashion-mnist"):
+        data.find_or_fallback("fashion-mnist", download=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_the_library_finds_mnist_10k_offline_from_any_folder(tmp_path):
+    """A fresh process in an unrelated folder, without network access, loads the shipped MNIST-10k."""
+    code = ("from nn_from_scratch.data import find_or_fallback; "
+            "print(find_or_fallback('mnist', mirrors=['http://127.0.0.1:9/'], timeout=5).name)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(Path(__file__).parents[1])}
+    env.pop(data.DATA_ENV_VAR, None)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "mnist-10k"
 
 
 def test_find_or_fallback_returns_the_dataset_when_available(tmp_path):

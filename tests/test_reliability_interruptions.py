@@ -38,8 +38,10 @@ def environment() -> dict:
 
 
 def start(args) -> subprocess.Popen:
+    """The command as a process; unbuffered, so that its lines (stdout's epoch lines too) arrive as printed."""
     return subprocess.Popen([sys.executable, "-m", "nn_from_scratch", *map(str, args)], cwd=REPO,
-                            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env={**environment(), "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def run(args, timeout=300) -> subprocess.CompletedProcess:
@@ -47,11 +49,15 @@ def run(args, timeout=300) -> subprocess.CompletedProcess:
                           env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
-def wait_for_line(process, text: str, timeout: float = 120) -> list:
-    """Read the process's stderr until a line containing ``text``; return the lines read."""
+def wait_for_line(process, text: str, timeout: float = 120, stream: str = "stderr") -> list:
+    """Read the process's ``stream`` until a line containing ``text``; return the lines read.
+
+    The tests signal a process when it prints a given line, not after a delay: a delay that is
+    mid-run on one machine is after the end on a faster one.
+    """
     lines, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
-        line = process.stderr.readline()
+        line = getattr(process, stream).readline()
         if not line:
             break
         lines.append(line)
@@ -83,18 +89,18 @@ def reference(tiny_mnist_dir, tmp_path_factory):
     return root
 
 
-@pytest.mark.parametrize("model, signal_number, exit_code, delay", [
-    ("gan", signal.SIGINT, 130, 0.0),           # in the first steps, before any checkpoint
-    ("gan", signal.SIGTERM, 143, 1.5),          # later: mid-epoch or at an epoch's end
-    ("vae", signal.SIGTERM, 143, 0.0),
-    ("vae", signal.SIGINT, 130, 1.5),
+@pytest.mark.parametrize("model, signal_number, exit_code, when", [
+    ("gan", signal.SIGINT, 130, ("stderr", "steps per epoch")),   # in the first steps, before any checkpoint
+    ("gan", signal.SIGTERM, 143, ("stdout", "epoch 1:")),          # later: in epoch 2, after a checkpoint
+    ("vae", signal.SIGTERM, 143, ("stderr", "steps per epoch")),
+    ("vae", signal.SIGINT, 130, ("stdout", "epoch 1:")),
 ])
 def test_a_signal_mid_run_saves_and_the_printed_resume_is_bit_identical(reference, tiny_mnist_dir, tmp_path,
-                                                                       model, signal_number, exit_code, delay):
+                                                                       model, signal_number, exit_code, when):
     out = tmp_path / "run"
     process = start(train_args(tiny_mnist_dir, out, model=model))
-    wait_for_line(process, "steps per epoch")
-    time.sleep(delay)
+    stream, line = when
+    wait_for_line(process, line, stream=stream)
     process.send_signal(signal_number)
     code, stderr = finish(process)
     assert code == exit_code, stderr
@@ -249,13 +255,33 @@ def test_weights_that_become_non_finite_are_never_saved(tiny_mnist_dir, tmp_path
     assert (tmp_path / "run" / "checkpoint.npz").read_bytes() == good
 
 
+def test_a_signal_while_the_last_epoch_is_saved_stops_the_program_with_the_run_complete(tiny_mnist_dir, tmp_path):
+    """It used to be swallowed: the run ended normally and evaluate went on computing FID after Ctrl-C."""
+    from nn_from_scratch.training import TrainConfig, TrainingInterrupted, make_trainer
+    config = TrainConfig("classifier", data_dir=str(tiny_mnist_dir), epochs=2, batch_size=64, limit=128,
+                         out=str(tmp_path / "run"))
+    trainer = make_trainer(config)
+    real_finish = trainer.finish_epoch
+
+    def finish_and_receive_ctrl_c(seconds):
+        real_finish(seconds)
+        if trainer.epoch == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    trainer.finish_epoch = finish_and_receive_ctrl_c
+    with pytest.raises(TrainingInterrupted, match=r"after epoch 2, the last one \(the run is complete\)") as caught:
+        trainer.fit()
+    assert caught.value.complete and load_checkpoint(trainer.checkpoint_path)["epoch"] == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_ctrl_c_during_evaluates_classifier_training_never_leaves_it_unfinished(tiny_mnist_dir, tmp_path):
     """An interrupted classifier used to be used as it was (stopped after a few steps) by the next evaluate."""
     root = tmp_path / "runs"
     assert run(train_args(tiny_mnist_dir, root / "gan", epochs=1)).returncode == 0
-    process = start(["evaluate", root / "gan", "--num-test", 16])
+    process = start(["evaluate", root / "gan", "--num-test", 16, "--own-classifier"])
     wait_for_line(process, "training one")
-    time.sleep(1.0)
+    wait_for_line(process, "epoch 1:", stream="stdout")      # the classifier's first epoch of 3
     process.send_signal(signal.SIGINT)
     code, stderr = finish(process)
     assert code == 130, stderr
@@ -265,7 +291,7 @@ def test_ctrl_c_during_evaluates_classifier_training_never_leaves_it_unfinished(
     assert (state["epoch"], state["step_in_epoch"]) < (3, 0)
     assert not (root / "gan" / "evaluation.json").exists()
 
-    again = run(["evaluate", root / "gan", "--num-test", 16])
+    again = run(["evaluate", root / "gan", "--num-test", 16, "--own-classifier"])
     assert again.returncode == 0, again.stderr
     assert "finishing its training first" in again.stderr
     assert load_checkpoint(classifier / "checkpoint.npz")["epoch"] == 3

@@ -251,15 +251,16 @@ def test_cli_evaluate(cli_runs):
     root = cli_runs[0]
     result = run_cli("evaluate", root / "vae", "--num-test", 128, "--iwae-images", 16, "--iwae-k", 10)
     assert result.returncode == 0, result.stderr
-    assert "training one" in result.stderr                         # the default classifier, trained once
+    assert "training one" not in result.stderr                     # the shipped classifier
     vae = json.loads((root / "vae" / "evaluation.json").read_text())
     for name in ("fid", "fid_floor", "inception_score", "negative_elbo", "iwae_nll", "reconstruction_bce"):
         assert np.isfinite(vae[name]), name
+    assert vae["classifier"] == "shipped mnist classifier"
     assert "iwae_nll" in result.stdout
 
-    result = run_cli("evaluate", root / "cgan", "--num-test", 128)
+    result = run_cli("evaluate", root / "cgan", "--num-test", 128, "--own-classifier")
     assert result.returncode == 0, result.stderr
-    assert "training one" not in result.stderr                     # reused
+    assert "training one in" in result.stderr                      # trained once, on the run's data
     gan = json.loads((root / "cgan" / "evaluation.json").read_text())
     assert 0 <= gan["label_accuracy"] <= 1 and gan["fid"] >= 0
 
@@ -310,16 +311,15 @@ def test_cli_ctrl_c_exits_130_with_a_checkpoint(tmp_path):
     assert load_checkpoint(out / "checkpoint.npz")["epoch"] >= 1
 
 
-def test_cli_falls_back_to_digits_loudly(tmp_path):
-    """An explicit --data-dir is the only folder searched, so an empty one means "no MNIST here"."""
-    pytest.importorskip("sklearn")
+def test_cli_no_fallback_from_an_explicit_data_dir(tmp_path):
+    """An explicit --data-dir is the only folder searched, so an empty one means "no MNIST here": an error."""
     empty = tmp_path / "no-mnist-here"
     empty.mkdir()
     result = run_cli("train", "gan", "--dataset", "mnist", "--data-dir", empty, "--no-download", "--limit", 64,
                      "--batch-size", 32, "--epochs", 1, "--latent-dim", 8, "--out", tmp_path / "run")
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" in result.stderr and "digits" in result.stderr
-    assert TrainConfig.from_json(load_checkpoint(tmp_path / "run" / "checkpoint.npz")["config"]).dataset == "digits"
+    assert result.returncode == 1
+    assert "MNIST training files" in result.stderr and "note: MNIST is not on this machine" not in result.stderr
+    assert not (tmp_path / "run").exists()
 
 
 def test_classifier_shift_augmentation_resumes_exactly(tmp_path):

@@ -9,11 +9,13 @@ Overview:
   MNIST (:mod:`.idx`);
 * :class:`MNIST`, :class:`FashionMNIST` find the files on disk or download
   them safely (:mod:`.mnist`, :mod:`.locations`, :mod:`.download`);
-  :class:`Digits` is scikit-learn's small digits dataset made to look like
-  MNIST, an offline fallback (:mod:`.digits`);
+* :class:`MNIST10k` is real MNIST shipped inside the package: the 10,000
+  official test images as an 8,000 / 2,000 split, for offline use
+  (:mod:`.bundled`); :class:`Digits` is scikit-learn's small 8x8 digits
+  dataset made to look like MNIST (:mod:`.digits`);
 * :func:`load_dataset` picks a dataset by name and :func:`find_or_fallback`
-  falls back to ``"digits"`` (loudly) when the dataset is unavailable
-  (:mod:`.factory`);
+  falls back from ``"mnist"`` to the bundled ``"mnist-10k"`` (with a note
+  on stderr) when MNIST is neither on disk nor downloadable (:mod:`.factory`);
 * :class:`DataLoader` cuts a dataset into shuffled mini-batches (:mod:`.loader`);
 * :func:`random_shift` moves each image by a random pixel offset (:mod:`.augment`).
 
@@ -27,6 +29,7 @@ Example::
 """
 
 from .augment import random_shift
+from .bundled import MNIST10k
 from .digits import Digits
 from .download import (
     ChecksumError,
@@ -36,8 +39,9 @@ from .download import (
     md5_of_file,
 )
 from .factory import (
+    BUNDLED_NAMES,
     DATASET_NAMES,
-    DatasetFallbackWarning,
+    FALLBACKS,
     canonical_name,
     find_or_fallback,
     load_dataset,
@@ -45,7 +49,7 @@ from .factory import (
 from .idx import IDXError, read_idx, write_idx
 from .image_dataset import ImageDataset
 from .loader import DataLoader
-from .locations import DATA_ENV_VAR, DatasetNotFoundError, user_cache_dir
+from .locations import DATA_ENV_VAR, DatasetNotFoundError, check_data_folder, user_cache_dir
 from .mnist import (
     FASHION_MNIST_MD5,
     FASHION_MNIST_MIRRORS,
@@ -58,18 +62,20 @@ from .mnist import (
 )
 
 __all__ = [
+    "BUNDLED_NAMES",
     "DATASET_NAMES",
     "DATA_ENV_VAR",
+    "FALLBACKS",
     "FASHION_MNIST_MD5",
     "FASHION_MNIST_MIRRORS",
     "MNIST",
+    "MNIST10k",
     "MNIST_MD5",
     "MNIST_MIRRORS",
     "TEST_FILES",
     "TRAIN_FILES",
     "ChecksumError",
     "DataLoader",
-    "DatasetFallbackWarning",
     "DatasetNotFoundError",
     "Digits",
     "DownloadError",
@@ -77,6 +83,7 @@ __all__ = [
     "IDXError",
     "ImageDataset",
     "canonical_name",
+    "check_data_folder",
     "download_file",
     "download_from_mirrors",
     "find_or_fallback",

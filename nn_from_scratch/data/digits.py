@@ -57,7 +57,8 @@ class Digits(ImageDataset):
     """scikit-learn's 1,797 handwritten digits, enlarged to 28x28 ``uint8`` like MNIST.
 
     The first 1,437 images form the training split and the last 360 the
-    test split. Used as the offline fallback when MNIST cannot be found.
+    test split. (Offline, MNIST falls back to the shipped MNIST-10k instead:
+    see :func:`~nn_from_scratch.data.find_or_fallback`.)
 
     Args:
         train: load the training split (``True``) or the test split (``False``).

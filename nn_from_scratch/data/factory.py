@@ -1,42 +1,48 @@
-"""Choosing a dataset by name, with an offline fallback for the command line."""
+"""Choosing a dataset by name, with an offline fallback from MNIST to the bundled MNIST-10k."""
 
 from __future__ import annotations
 
 import os
 import sys
-import warnings
 from collections.abc import Sequence
 
+from .bundled import MNIST10k
 from .digits import Digits
 from .download import DEFAULT_TIMEOUT
 from .image_dataset import ImageDataset
-from .locations import DatasetNotFoundError
+from .locations import DATA_ENV_VAR, DatasetNotFoundError
 from .mnist import MNIST, FashionMNIST
 
 __all__ = [
+    "BUNDLED_NAMES",
     "DATASET_NAMES",
-    "DatasetFallbackWarning",
+    "FALLBACKS",
     "canonical_name",
     "find_or_fallback",
     "load_dataset",
 ]
 
-DATASET_NAMES = ("mnist", "fashion-mnist", "digits")
-FALLBACK_NAME = "digits"
+DATASET_NAMES = ("mnist", "mnist-10k", "fashion-mnist", "digits")
+#: Datasets that come with the installed packages and are never read from a data folder.
+BUNDLED_NAMES = ("mnist-10k", "digits")
+#: What :func:`find_or_fallback` uses when a dataset can be neither found nor downloaded.
+FALLBACKS = {"mnist": "mnist-10k"}
 
-
-class DatasetFallbackWarning(UserWarning):
-    """Warned when a requested dataset is unavailable and 'digits' is used instead."""
+FALLBACK_BANNER = """\
+note: MNIST is not on this machine and {why}, so this uses MNIST-10k: the
+10,000 official MNIST test images shipped with nn_from_scratch (8,000 to train, 2,000 to test).
+For the full 60,000 training images, run again with internet access (they are downloaded once),
+or set ${env} to a folder holding MNIST's four files."""
 
 
 def canonical_name(name: str) -> str:
     """Return the standard spelling of a dataset name.
 
-    For example ``"Fashion_MNIST"`` gives ``"fashion-mnist"``.
+    For example ``"Fashion_MNIST"`` gives ``"fashion-mnist"`` and ``"MNIST10k"``
+    gives ``"mnist-10k"``.
     """
     key = name.strip().lower().replace("_", "-")
-    if key == "fashionmnist":
-        key = "fashion-mnist"
+    key = {"fashionmnist": "fashion-mnist", "mnist10k": "mnist-10k"}.get(key, key)
     if key not in DATASET_NAMES:
         raise ValueError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}"
@@ -56,27 +62,33 @@ def load_dataset(
     """Load the training or test split of a dataset by name.
 
     Args:
-        name: ``"mnist"``, ``"fashion-mnist"`` or ``"digits"``.
-        data_dir: folder holding the files (the ``root`` argument of
-            :class:`MNIST`); ignored for ``"digits"``.
+        name: ``"mnist"``, ``"mnist-10k"`` (the 10,000 MNIST images shipped
+            with the package, :class:`MNIST10k`), ``"fashion-mnist"`` or
+            ``"digits"`` (scikit-learn's, :class:`Digits`).
+        data_dir: an existing folder holding the files (the ``root`` argument
+            of :class:`MNIST`); must be ``None`` for the bundled
+            ``"mnist-10k"`` and ``"digits"``.
         train: training split if ``True``, test split if ``False``.
-        download: allow downloading missing files (not used by ``"digits"``).
+        download: allow downloading missing files (MNIST and Fashion-MNIST).
         mirrors: download mirrors to use instead of the dataset's defaults.
         progress: show a progress bar while downloading.
         timeout: seconds to wait for a server before trying the next mirror.
 
     Raises:
-        ValueError: unknown name.
-        DatasetNotFoundError: files not found and not downloadable.
+        ValueError: unknown name, or a data folder for a bundled dataset.
+        DatasetNotFoundError: ``data_dir`` is not an existing folder, or the
+            files are neither found nor downloadable.
         ImportError: ``"digits"`` without scikit-learn.
     """
     key = canonical_name(name)
+    if key in BUNDLED_NAMES and data_dir is not None:
+        raise ValueError(f"the {key!r} dataset comes with the installed packages and is not read from a data "
+                         f"folder ({data_dir}): leave the data folder out, or ask for 'mnist', which is read from one")
+    if key == "mnist-10k":
+        return MNIST10k(train=train)
     if key == "digits":
         return Digits(train=train)
-    if key == "mnist":
-        dataset_class = MNIST
-    else:
-        dataset_class = FashionMNIST
+    dataset_class = MNIST if key == "mnist" else FashionMNIST
     return dataset_class(
         root=data_dir,
         train=train,
@@ -96,52 +108,26 @@ def find_or_fallback(
     progress: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> ImageDataset:
-    """Load dataset ``name``, or fall back LOUDLY to ``"digits"`` if it is unavailable.
+    """Load dataset ``name``; if it is MNIST and unavailable, use the bundled MNIST-10k and say so.
 
-    Meant for command-line tools that should still run on a machine without
-    internet access. When ``name`` cannot be found or downloaded, a
-    :class:`DatasetFallbackWarning` is issued, a banner explaining how to get
-    the real dataset is printed on stderr, and scikit-learn's digits are
-    returned instead. Check ``dataset.name`` to see which one you got.
+    For command-line tools and notebooks that should work on a machine
+    without internet access.  When ``"mnist"`` can be neither found on disk
+    nor downloaded, a short note is printed on stderr (once, with no Python
+    warning) and :class:`MNIST10k` is returned.  Check ``dataset.name`` to
+    see which one you got.  There is no fallback for an explicit
+    ``data_dir`` (an explicit choice is never silently replaced) nor for the
+    other datasets: their errors say where the files were looked for and how
+    to get them.
 
     The arguments are those of :func:`load_dataset`.
-
-    Raises:
-        DatasetNotFoundError: if ``name`` is unavailable and scikit-learn
-            (needed for the fallback) is not installed either.
     """
+    key = canonical_name(name)
+    if data_dir is not None or key not in FALLBACKS:
+        return load_dataset(key, data_dir, train, download, mirrors, progress, timeout)
     try:
-        return load_dataset(name, data_dir, train, download, mirrors, progress, timeout)
-    except DatasetNotFoundError as exc:
-        not_found = exc
-
-    try:
-        fallback = Digits(train=train)
-    except ImportError:
-        raise DatasetNotFoundError(
-            f"{not_found}\nThe offline fallback (scikit-learn's 'digits') is not "
-            "available either: pip install scikit-learn"
-        ) from not_found
-
-    title = canonical_name(name)
-    split = "training" if train else "test"
-    warnings.warn(
-        f"dataset {title!r} is not available; falling back to scikit-learn's "
-        f"{FALLBACK_NAME!r} ({len(fallback)} enlarged 8x8 digits): results are NOT "
-        f"comparable with {title!r}. See stderr for how to get the real dataset.",
-        DatasetFallbackWarning,
-        stacklevel=2,
-    )
-    rule = "=" * 78
-    print(
-        f"{rule}\n"
-        f"WARNING: dataset {title!r} is not available, using {FALLBACK_NAME!r} "
-        "instead.\n"
-        f"The {len(fallback)} {split} images come from scikit-learn's 8x8 digits "
-        "enlarged to 28x28;\n"
-        f"accuracies are NOT comparable with {title!r}.\n\n"
-        f"{not_found}\n"
-        f"{rule}",
-        file=sys.stderr,
-    )
+        return load_dataset(key, None, train, download, mirrors, progress, timeout)
+    except DatasetNotFoundError:
+        fallback = load_dataset(FALLBACKS[key], train=train)
+    why = "could not be downloaded" if download else "downloading is switched off"
+    print(FALLBACK_BANNER.format(why=why, env=DATA_ENV_VAR), file=sys.stderr)
     return fallback

@@ -4,10 +4,12 @@ For a dataset called ``name`` (``"mnist"`` or ``"fashion-mnist"``) the folders
 below are searched in this order, and the first one that holds all the
 requested files wins:
 
-1. the folder given explicitly (``root=`` / ``data_dir=``): that folder's
-   subfolder ``<name>``, then the folder itself. When a folder is given
-   explicitly, *only* it is searched (and downloads go into it), so that an
-   explicit choice is never silently replaced by other files;
+1. the folder given explicitly (``root=`` / ``data_dir=``, the command
+   line's ``--data-dir``): that folder's subfolder ``<name>``, then the
+   folder itself. When a folder is given explicitly, *only* it is searched
+   (and downloads go into it), so that an explicit choice is never silently
+   replaced by other files; it must exist (:func:`check_data_folder`: a
+   mistyped path is an error, no folder is created);
 2. ``$NN_FROM_SCRATCH_DATA/<name>``, then ``$NN_FROM_SCRATCH_DATA`` itself;
 3. the user cache folder, ``$XDG_CACHE_HOME/nn_from_scratch/<name>`` or
    ``~/.cache/nn_from_scratch/<name>`` (downloads go here);
@@ -30,6 +32,7 @@ __all__ = [
     "SYSTEM_DATA_DIRS",
     "DatasetNotFoundError",
     "candidate_folders",
+    "check_data_folder",
     "find_folder",
     "user_cache_dir",
 ]
@@ -51,6 +54,23 @@ def user_cache_dir(name: str) -> Path:
     return base / "nn_from_scratch" / name
 
 
+def check_data_folder(root: str | os.PathLike) -> Path:
+    """Return the explicitly given data folder ``root`` as a Path, if it is an existing folder.
+
+    Raises:
+        DatasetNotFoundError: ``root`` does not exist, or is a file; the
+            message names it.  Nothing is created.
+    """
+    folder = Path(root).expanduser()
+    if not folder.exists():
+        raise DatasetNotFoundError(f"data folder {folder} does not exist: check the path "
+                                   "(nothing was created or downloaded)")
+    if not folder.is_dir():
+        raise DatasetNotFoundError(f"data folder {folder} is a file, not a folder: give the folder "
+                                   "that holds the dataset's files")
+    return folder
+
+
 def candidate_folders(
     name: str, root: str | os.PathLike | None = None
 ) -> list[tuple[Path, str]]:
@@ -66,7 +86,7 @@ def candidate_folders(
     """
     if root is not None:
         root = Path(root).expanduser()
-        return [(root / name, "root argument"), (root, "root argument")]
+        return [(root / name, "data folder given"), (root, "data folder given")]
 
     candidates = []
     env_folder = os.environ.get(DATA_ENV_VAR)

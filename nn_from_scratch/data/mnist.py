@@ -29,6 +29,7 @@ from .locations import (
     DATA_ENV_VAR,
     DatasetNotFoundError,
     candidate_folders,
+    check_data_folder,
     find_folder,
     user_cache_dir,
 )
@@ -74,8 +75,8 @@ class MNIST(ImageDataset):
 
     Args:
         root: folder holding the files (directly or in a ``mnist/``
-            subfolder). If given, only this folder is searched and missing
-            files are downloaded into it. If ``None``, the folders listed in
+            subfolder). If given, it must exist; only this folder is searched
+            and missing files are downloaded into it. If ``None``, the folders listed in
             :mod:`nn_from_scratch.data.locations` are searched and missing
             files are downloaded into the user cache folder.
         train: load the training split (``True``) or the test split (``False``).
@@ -87,8 +88,9 @@ class MNIST(ImageDataset):
         timeout: seconds to wait for a server before trying the next mirror.
 
     Raises:
-        DatasetNotFoundError: the files are not on disk and could not be
-            downloaded; the message lists where they were looked for.
+        DatasetNotFoundError: ``root`` is not an existing folder, or the
+            files are not on disk and could not be downloaded; the message
+            lists where they were looked for.
         IDXError: a file exists but is corrupt or truncated.
 
     Example::
@@ -117,6 +119,8 @@ class MNIST(ImageDataset):
         progress: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ):
+        if root is not None:
+            root = check_data_folder(root)
         images_file, labels_file = TRAIN_FILES if train else TEST_FILES
         filenames = (images_file, labels_file)
         folder = find_folder(self.NAME, filenames, root)
@@ -145,7 +149,7 @@ class MNIST(ImageDataset):
             Path(root).expanduser() if root is not None else user_cache_dir(self.NAME)
         )
         if not download:
-            problem = "Downloading is switched off (download=False)."
+            problem = "Downloading is switched off."
             raise DatasetNotFoundError(
                 self._not_found_message(filenames, root, target, problem)
             )
@@ -197,9 +201,7 @@ class MNIST(ImageDataset):
             f"  - or set ${DATA_ENV_VAR} to a folder holding them "
             f"(directly or in a '{self.NAME}/' subfolder)"
         )
-        lines.append(
-            "  - or pass root= / data_dir= (--data-dir) with the folder holding them"
-        )
+        lines.append("  - or name the folder holding them with --data-dir")
         if self.INSTALL_HINT:
             lines.append(f"  - {self.INSTALL_HINT}")
         return "\n".join(lines)

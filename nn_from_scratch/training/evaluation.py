@@ -1,19 +1,23 @@
 """Evaluating a trained run: FID and Inception Score of its samples, and the VAE's likelihood bounds.
 
 FID and IS look at images through a trained :class:`~nn_from_scratch.models.Classifier`.
-Which one (``classifier_dir``):
+Which one:
 
-* given explicitly: the classifier run in that folder;
-* by default: ``<parent of the run>/classifier-<dataset>`` (with
-  ``-limit<N>`` appended when the run used ``--limit N``).  It is trained
-  there on first use (3 epochs on the run's training images, seed 0) and
-  reused afterwards, so every run in the same parent folder is scored by
-  the same feature network — FID values are only comparable in that case.
-  If its training was interrupted, it is finished first; an unfinished
-  classifier is never used.
+* by default, the evaluation classifier shipped with the package for the
+  run's dataset (:func:`~nn_from_scratch.models.classifier.evaluation_classifier`:
+  MNIST and MNIST-10k share one, Fashion-MNIST has its own), so that FID and
+  IS are the same numbers for every user and every run;
+* ``classifier_dir``: the classifier run in that folder;
+* ``own_classifier``, or a dataset without a shipped classifier (``digits``):
+  ``<parent of the run>/classifier-<dataset>`` (with ``-limit<N>`` appended
+  when the run used ``--limit N``), trained there on first use (3 epochs on
+  the run's training images, seed 0) and reused afterwards, so that the runs
+  of one parent folder are scored alike.
+  If the training of that classifier was interrupted, it is finished first;
+  an unfinished classifier is never used.
 
 The results are printed by the command line and saved as
-``<run>/evaluation.json``.
+``<run>/evaluation.json``; ``classifier`` in it says which classifier scored.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 
 from .. import metrics
 from ..atomic_file import write_text_atomically
+from ..models.classifier import EVALUATION_CLASSIFIER_OF, evaluation_classifier
 from .checkpoint import CheckpointError
 from .classifier_trainer import accuracy_and_loss
 from .config import NUM_CLASSES, SettingError, TrainConfig
@@ -43,18 +48,24 @@ def default_classifier_dir(run_dir, config: TrainConfig) -> Path:
     return Path(run_dir).resolve().parent / f"classifier-{config.dataset}{suffix}"
 
 
-def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backend_name=None):
-    """The classifier used for FID and IS, training the default one first if it does not exist yet.
+def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backend_name=None,
+                       own_classifier: bool = False) -> tuple:
+    """(classifier, what it is) for FID and IS: the shipped one, a given run, or one trained on the run's data.
 
     A classifier whose training did not finish (Ctrl-C, a killed process) is
     never used: the default one finishes its training first (resuming exactly
     where it stopped), an explicit ``classifier_dir`` is refused.
     """
+    if classifier_dir is None and not own_classifier and config.dataset in EVALUATION_CLASSIFIER_OF:
+        return evaluation_classifier(config.dataset), f"shipped {EVALUATION_CLASSIFIER_OF[config.dataset]} classifier"
     if classifier_dir is None:
         classifier_dir = default_classifier_dir(run_dir, config)
         if not checkpoint_file(classifier_dir).is_file():
-            print(f"No classifier for FID/IS in {classifier_dir}: training one ({CLASSIFIER_EPOCHS} epochs on "
-                  f"the {config.dataset} training images); later evaluations reuse it.", file=sys.stderr)
+            reason = ("as asked" if own_classifier
+                      else f"no evaluation classifier is shipped for {config.dataset}")
+            print(f"Scoring with a classifier trained on the run's own training images ({reason}): training one "
+                  f"in {classifier_dir} ({CLASSIFIER_EPOCHS} epochs on the {config.dataset} training images); "
+                  "later evaluations of runs in the same folder reuse it.", file=sys.stderr)
             limit = config.limit
             classifier_config = TrainConfig(
                 "classifier", dataset=config.dataset, data_dir=config.data_dir, epochs=CLASSIFIER_EPOCHS,
@@ -78,7 +89,7 @@ def feature_classifier(run_dir, config: TrainConfig, classifier_dir=None, backen
     if classifier_config.dataset != config.dataset:
         print(f"warning: the classifier was trained on {classifier_config.dataset}, the run on {config.dataset}",
               file=sys.stderr)
-    return models["classifier"]
+    return models["classifier"], f"classifier run {classifier_dir}"
 
 
 def finish_classifier_training(classifier_dir, backend_name=None) -> None:
@@ -97,7 +108,8 @@ def finish_classifier_training(classifier_dir, backend_name=None) -> None:
 
 
 def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae_k: int = 100,
-                 iwae_images: int = 500, seed: int = 0, backend_name: str | None = None) -> dict:
+                 iwae_images: int = 500, seed: int = 0, backend_name: str | None = None,
+                 own_classifier: bool = False) -> dict:
     """All metrics of the run in ``run_dir``, saved to ``run_dir/evaluation.json`` and returned.
 
     * classifier run: test accuracy and loss, Inception Score of the real test images;
@@ -110,7 +122,9 @@ def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae
       reconstruction error (all in nats per image, except ``mse`` per pixel).
 
     ``num_test`` caps the number of test images; ``seed`` fixes the noise
-    and the shuffling of the real images into two halves.
+    and the shuffling of the real images into two halves.  ``classifier_dir``
+    and ``own_classifier`` choose the feature network (see the module's
+    docstring); nothing is trained with the default, the shipped classifier.
     """
     config, models = load_models(run_dir, backend_name)
     images, labels = load_test_images(config, num_test)
@@ -127,20 +141,14 @@ def evaluate_run(run_dir, classifier_dir=None, num_test: int | None = None, iwae
         results["inception_score_real"] = metrics.inception_score(probs, splits=min(10, len(images)))[0]
         return _save(run_dir, results)
 
-    classifier = feature_classifier(run_dir, config, classifier_dir, backend_name)
+    classifier, results["classifier"] = feature_classifier(run_dir, config, classifier_dir, backend_name,
+                                                           own_classifier)
     order = rng.permutation(len(images))
-    real_features, real_probs = metrics.classifier_outputs(classifier, images[order])
     model = generative_model(config, models)
     count = len(images) // 2
     sample_labels = condition_labels(model.num_classes, count, None)
     samples = sample_images(model, count, rng, sample_labels)
-    sample_features, sample_probs = metrics.classifier_outputs(classifier, samples)
-    results.update(metrics.fid_with_floor(sample_features, real_features))
-    splits = min(10, count)
-    results["inception_score"], results["inception_score_std"] = metrics.inception_score(sample_probs, splits)
-    results["inception_score_real"] = metrics.inception_score(real_probs[:count], splits)[0]
-    if sample_labels is not None:
-        results["label_accuracy"] = float(np.mean(sample_probs.argmax(axis=1) == sample_labels))
+    results.update(metrics.sample_quality(samples, images[order], classifier, labels=sample_labels))
 
     if config.model == "vae":
         vae = models["vae"]

@@ -13,14 +13,20 @@ class TrainingInterrupted(Exception):
     """Raised by the training loop after Ctrl-C or SIGTERM, once the checkpoint of the last step is saved.
 
     ``signal_number``: the signal that stopped the run (the command line exits with 128 + it).
+    ``complete``: the signal came while the last epoch was being saved, so the run is complete
+    (nothing is left to resume), but the program still stops, as its user asked.
     """
 
-    def __init__(self, checkpoint_path, epoch: int, step_in_epoch: int, signal_number: int = signal.SIGINT):
+    def __init__(self, checkpoint_path, epoch: int, step_in_epoch: int, signal_number: int = signal.SIGINT,
+                 complete: bool = False):
         self.checkpoint_path = checkpoint_path
         self.epoch = epoch
         self.step_in_epoch = step_in_epoch
         self.signal_number = signal_number
+        self.complete = complete
         where = f"step {step_in_epoch} of epoch {epoch + 1}" if step_in_epoch else f"epoch {epoch}"
+        if complete:
+            where += ", the last one (the run is complete)"
         super().__init__(f"training interrupted ({SIGNAL_NAMES.get(signal_number, 'signal')}) after {where}; "
                          f"checkpoint saved to {checkpoint_path}")
 

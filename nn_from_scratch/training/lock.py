@@ -41,20 +41,22 @@ class RunFolderLock:
     """``with RunFolderLock(folder):`` hold ``folder``'s lock (creating the folder if needed).
 
     Attributes after entering: ``removed_temporary_files`` (the stale ``.tmp-*``
-    files deleted, outermost holder only) and ``created_folder``.
+    files deleted, outermost holder only) and ``created_folders`` (the folders
+    it made, innermost first: removed again on release if still empty, so that a
+    run that stopped before writing anything leaves nothing behind).
     """
 
     def __init__(self, folder):
         self.folder = Path(folder)
         self.removed_temporary_files = []
-        self.created_folder = False
+        self.created_folders = []
 
     def __enter__(self) -> RunFolderLock:
         key = self._key()
         if key in _held:
             _held[key][1] += 1
             return self
-        self.created_folder = not self.folder.exists()
+        self.created_folders = [folder for folder in (self.folder, *self.folder.parents) if not folder.exists()]
         if self.folder.exists() and not self.folder.is_dir():
             raise NotADirectoryError(20, "Not a directory (the run folder is a file)", str(self.folder))
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -72,8 +74,10 @@ class RunFolderLock:
         if entry[1] == 0:
             del _held[key]
             _unlock_file(self.folder / LOCK_NAME, entry[0])
-            if self.created_folder and not any(self.folder.iterdir()):
-                self.folder.rmdir()            # a run that stopped before writing anything leaves no folder
+            for folder in self.created_folders:
+                if any(folder.iterdir()):
+                    break
+                folder.rmdir()
         return False
 
     def _key(self) -> str:

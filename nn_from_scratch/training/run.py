@@ -29,10 +29,10 @@ def keep_first(dataset, limit: int | None):
 def load_data(config: TrainConfig, fallback: bool = True) -> tuple:
     """(training set, test set) for ``config``, each cut to ``config.limit`` images.
 
-    With ``fallback``, a dataset that is neither on disk nor downloadable is
-    replaced, loudly, by scikit-learn's digits (see
+    With ``fallback``, MNIST that is neither on disk nor downloadable is
+    replaced, with a note on stderr, by the bundled MNIST-10k (see
     :func:`nn_from_scratch.data.find_or_fallback`), and ``config.dataset``
-    is changed to "digits" so that a resumed run and ``evaluate`` use it too.
+    is changed to "mnist-10k" so that a resumed run and ``evaluate`` use it too.
     """
     if fallback:
         train_set = find_or_fallback(config.dataset, config.data_dir, train=True, download=config.download)

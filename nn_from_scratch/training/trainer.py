@@ -96,6 +96,7 @@ class Trainer:
         self.optimizers = self.build_optimizers()
         self.loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True, drop_last=True,
                                  seed=[config.seed, 1])
+        config.resolve_epochs(len(self.loader))
         self.rng = np.random.default_rng([config.seed, 2])
         self.epoch = 0                      # completed epochs
         self.step_in_epoch = 0              # completed steps of the current epoch
@@ -144,9 +145,9 @@ class Trainer:
                 started = time.perf_counter()
                 self.train_one_epoch(epochs, interrupt)
                 self.finish_epoch(seconds=time.perf_counter() - started)
-                if interrupt.requested and self.epoch < epochs:     # Ctrl-C during the end-of-epoch work
+                if interrupt.requested:     # Ctrl-C during the end-of-epoch work, saved with its epoch
                     raise TrainingInterrupted(self.checkpoint_path, self.epoch, self.step_in_epoch,
-                                              interrupt.signal_number)
+                                              interrupt.signal_number, complete=self.epoch >= epochs)
         return self.epoch_records
 
     def train_one_epoch(self, epochs: int, interrupt: GracefulInterrupt) -> None:
