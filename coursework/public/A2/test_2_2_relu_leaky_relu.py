@@ -12,12 +12,14 @@ from nn_from_scratch.tensor import Tensor
 
 pytestmark = pytest.mark.task_2_2
 
+OWN = [ReLUFunction, LeakyReLUFunction]      # the task's code may use itself
+
 KNOWN = load_known_values(__file__, "2_2_relu_leaky_relu")
 
 
 def test_relu_known_values():
     """y = max(x, 0) and dL/dx = g where x > 0, else 0: the kink x = 0 gets 0 (a quarter of x is exactly 0)."""
-    y, (grad,) = forward_backward(ReLUFunction(), [KNOWN["x"]], KNOWN["g"], "ReLUFunction")
+    y, (grad,) = forward_backward(ReLUFunction(), [KNOWN["x"]], KNOWN["g"], "ReLUFunction", own=OWN)
     expect_close(y, KNOWN["relu_y"], f"{ReLUFunction.__name__}.forward")
     expect_close(grad, KNOWN["relu_grad"], f"{ReLUFunction.__name__}.backward: dL/dx")
 
@@ -26,7 +28,7 @@ def test_relu_known_values():
 def test_leaky_relu_known_values(i, slope):
     """y = x if x > 0 else slope * x; dL/dx = g if x > 0 else slope * g (x = 0 takes the slope)."""
     what = f"{LeakyReLUFunction.__name__}({slope})"
-    y, (grad,) = forward_backward(LeakyReLUFunction(slope), [KNOWN["x"]], KNOWN["g"], what)
+    y, (grad,) = forward_backward(LeakyReLUFunction(slope), [KNOWN["x"]], KNOWN["g"], what, own=OWN)
     expect_close(y, KNOWN[f"leaky{i}_y"], f"{what}.forward")
     expect_close(grad, KNOWN[f"leaky{i}_grad"], f"{what}.backward: dL/dx")
 
@@ -43,6 +45,6 @@ def test_gradcheck():
 def test_float32_stays_float32(function):
     """Layers train in float32: a float32 input gives a float32 output and gradient."""
     what = type(function).__name__
-    y, (grad,) = forward_backward(function, [KNOWN["x"]], KNOWN["g"], what, dtype=np.float32)
+    y, (grad,) = forward_backward(function, [KNOWN["x"]], KNOWN["g"], what, dtype=np.float32, own=OWN)
     expect_dtype(y, np.float32, f"{what}.forward")
     expect_dtype(grad, np.float32, f"{what}.backward")

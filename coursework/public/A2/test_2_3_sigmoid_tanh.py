@@ -12,6 +12,8 @@ from nn_from_scratch.tensor import Tensor
 
 pytestmark = pytest.mark.task_2_3
 
+OWN = [stable_sigmoid, SigmoidFunction, TanhFunction]      # the task's code may use itself
+
 KNOWN = load_known_values(__file__, "2_3_sigmoid_tanh")
 FUNCTIONS = [("sigmoid", SigmoidFunction), ("tanh", TanhFunction)]
 NO_OVERFLOW = {"over": "raise", "invalid": "raise", "divide": "raise", "under": "ignore"}
@@ -19,7 +21,7 @@ NO_OVERFLOW = {"over": "raise", "invalid": "raise", "divide": "raise", "under": 
 
 def test_stable_sigmoid_known_values():
     """stable_sigmoid(x) = 1 / (1 + exp(-x)) on moderate x."""
-    with own_code_only("stable_sigmoid", [stable_sigmoid]):
+    with own_code_only("stable_sigmoid", OWN):
         got = stable_sigmoid(KNOWN["x"].copy())
     expect_close(got, KNOWN["stable_x"], "stable_sigmoid")
 
@@ -27,7 +29,7 @@ def test_stable_sigmoid_known_values():
 def test_stable_sigmoid_never_overflows():
     """x = -1e4 ... 1e4: no exp of a large positive number (NumPy's overflow warning is an error here), and the
     exact limits 0 and 1."""
-    with own_code_only("stable_sigmoid", [stable_sigmoid]), np.errstate(**NO_OVERFLOW):
+    with own_code_only("stable_sigmoid", OWN), np.errstate(**NO_OVERFLOW):
         try:
             got = stable_sigmoid(KNOWN["extreme"].copy())
         except FloatingPointError as error:
@@ -41,11 +43,11 @@ def test_known_values(name, function_class):
     """The output, and dL/dx = g * y * (1 - y) (sigmoid) or g * (1 - y**2) (tanh)."""
     what = function_class.__name__
     with np.errstate(**NO_OVERFLOW):
-        y, (grad,) = forward_backward(function_class(), [KNOWN["x"]], KNOWN["g"], what, own=[stable_sigmoid])
+        y, (grad,) = forward_backward(function_class(), [KNOWN["x"]], KNOWN["g"], what, own=OWN)
         expect_close(y, KNOWN[f"{name}_y"], f"{what}.forward")
         expect_close(grad, KNOWN[f"{name}_grad"], f"{what}.backward: dL/dx")
         y, (grad,) = forward_backward(function_class(), [KNOWN["extreme"]], KNOWN[f"{name}_extreme_g"], what,
-                                      own=[stable_sigmoid])
+                                      own=OWN)
     expect_close(y, KNOWN[f"{name}_extreme_y"], f"{what}.forward of extreme logits")
     expect_close(grad, KNOWN[f"{name}_extreme_grad"], f"{what}.backward at extreme logits")
 
@@ -64,6 +66,6 @@ def test_float32_stays_float32(name, function_class):
     what = function_class.__name__
     with np.errstate(**NO_OVERFLOW):
         y, (grad,) = forward_backward(function_class(), [KNOWN["extreme"]], KNOWN[f"{name}_extreme_g"], what,
-                                      own=[stable_sigmoid], dtype=np.float32)
+                                      own=OWN, dtype=np.float32)
     expect_dtype(y, np.float32, f"{what}.forward")
     expect_dtype(grad, np.float32, f"{what}.backward")
