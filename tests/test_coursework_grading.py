@@ -135,7 +135,7 @@ def test_each_restored_task_alone_scores_exactly_its_points(releases, tmp_path, 
 def test_every_planted_wrong_solution_is_caught(tmp_path, assignment_id):
     """Each planted solution scores 0 on its target task.  A planted file replaces only functions of its target,
     so every other task's grading tree is exactly the solution's (full marks above); the first planted solution
-    is graded on every task all the same."""
+    of the first assignment is graded on every task all the same (once: the property is the kit's)."""
     assignment = MANIFEST.assignment(assignment_id)
     planted = load_planted(MANIFEST, assignment)
     assert len(planted) >= 5
@@ -150,7 +150,7 @@ def test_every_planted_wrong_solution_is_caught(tmp_path, assignment_id):
                 for function in task.functions:
                     assert source_edit.body_dump((submission / function.path).read_text(), function.qualname) == \
                         source_edit.body_dump((REPO_ROOT / function.path).read_text(), function.qualname)
-        everything = item is planted[0]
+        everything = item is planted[0] and assignment_id == GRADED[0]
         return item, grade(submission, assignment_id, solution=REPO_ROOT,
                            task_ids=None if everything else [item.target])
 

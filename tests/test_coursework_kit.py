@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,25 +53,53 @@ def run_cli(*args, cwd=REPO_ROOT):
 
 
 @pytest.fixture(scope="module")
-def a1_release(tmp_path_factory):
-    out = tmp_path_factory.mktemp("release") / "a1"
-    release(MANIFEST, "A1", out)
-    return out
+def released(tmp_path_factory):
+    """``released(assignment_id)``: a fresh release of that assignment, made once per module."""
+    folder = tmp_path_factory.mktemp("release")
+    made = {}
+
+    def get(assignment_id):
+        if assignment_id not in made:
+            made[assignment_id] = folder / assignment_id.lower()
+            release(MANIFEST, assignment_id, made[assignment_id])
+        return made[assignment_id]
+    return get
+
+
+@pytest.fixture(scope="module")
+def a1_release(released):
+    return released("A1")
 
 
 # ---- the manifest -----------------------------------------------------------------------------------------------
 
-def test_a1_has_a_few_hours_of_tasks_with_points_and_sections():
-    assert 8 <= len(A1.tasks) <= 12
-    assert A1.points == 100
-    for task in A1.tasks:
+ASSIGNMENTS = [a.id for a in MANIFEST.assignments.values() if a.tasks]
+
+
+def markdown_headings(notebook: Path) -> list:
+    cells = json.loads(notebook.read_text())["cells"]
+    return [line for cell in cells if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines() if line.startswith("#")]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_each_assignment_has_a_few_hours_of_tasks_with_points_and_sections(assignment_id):
+    """8 to 12 tasks, 100 points; each task's tutorial is a section heading of one of the assignment's notebooks."""
+    assignment = MANIFEST.assignment(assignment_id)
+    assert 8 <= len(assignment.tasks) <= 12
+    assert assignment.points == 100
+    for task in assignment.tasks:
         assert task.tutorial.startswith("tutorials/") and ", section " in task.tutorial, task.tutorial
-        notebook = task.tutorial.split(",")[0] + ".ipynb"
-        assert (REPO_ROOT / notebook).is_file(), f"task {task.id}: {notebook} does not exist"
+        name, section = task.tutorial.split(", section ")
+        notebook = REPO_ROOT / (name + ".ipynb")
+        assert notebook.is_file(), f"task {task.id}: {notebook} does not exist"
+        assert notebook.relative_to(REPO_ROOT).as_posix() in assignment.notebooks, f"task {task.id}: {notebook}"
+        assert any(re.match(rf"#+ {re.escape(section)} ", line) for line in markdown_headings(notebook)), \
+            f"task {task.id}: {notebook.name} has no section {section} (a heading '## {section} ...')"
 
 
 def test_every_listed_function_exists_in_the_library():
-    for task in A1.tasks:
+    for task in MANIFEST.tasks():
         for function in task.functions:
             module = source_edit.parse((REPO_ROOT / function.path).read_text(), function.path)
             assert source_edit.find_function(module, function.qualname) is not None, f"task {task.id}: {function}"
@@ -130,7 +159,7 @@ def test_manifest_errors_name_the_culprit(tmp_path, text, message):
 
 def test_strip_and_restore_every_task_function():
     """Stubbing keeps signature, decorators and docstring; splicing the solution back gives the same module."""
-    for path, functions in functions_by_file(A1.tasks).items():
+    for path, functions in functions_by_file(MANIFEST.tasks()).items():
         original = (REPO_ROOT / path).read_text()
         stubs = {q: source_edit.stub_body(task.stub_message) for q, task in functions.items()}
         stubbed = source_edit.replace_bodies(original, stubs, path)
@@ -257,23 +286,28 @@ def test_a_release_holds_what_students_need_and_nothing_else(a1_release):
     assert list(released_manifest.assignments) == ["A1"]
 
 
-def test_a_release_has_no_solution_body(a1_release):
+@pytest.mark.parametrize("assignment_id", WITH_TESTS)
+def test_a_release_has_no_solution_body(released, assignment_id):
     """Every task function is a stub naming its task; no function anywhere in the release (library, tests,
-    notebooks) has a solution's body."""
-    for task in A1.tasks:
+    notebooks) has a solution's body; the fast kernels it leaves out are not there."""
+    assignment, tree = MANIFEST.assignment(assignment_id), released(assignment_id)
+    for task in assignment.tasks:
         for function in task.functions:
-            source = (a1_release / function.path).read_text()
+            source = (tree / function.path).read_text()
             assert source_edit.is_stub(source, function.qualname), function
             assert source_edit.function_body(source, function.qualname) == source_edit.stub_body(task.stub_message)
-    assert solution_body_leaks(a1_release, REPO_ROOT, A1.tasks) == []
-    for name in A1.notebooks:
-        assert solution_cells(json.loads((a1_release / name).read_text())) == []
+    assert solution_body_leaks(tree, REPO_ROOT, assignment.tasks) == []
+    for name in assignment.notebooks:
+        assert solution_cells(json.loads((tree / name).read_text())) == []
+    assert [path for path in assignment.leave_out if (tree / path).exists()] == []
 
 
-def test_a_release_imports_and_uses_textbook_kernels(a1_release):
+@pytest.mark.parametrize("assignment_id", WITH_TESTS)
+def test_a_release_imports_and_uses_textbook_kernels(released, assignment_id):
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import nn_from_scratch as nf; "
             "print(nf.kernels.current() if hasattr(nf, 'kernels') else 'no kernels module')")
-    done = subprocess.run([sys.executable, "-c", code, str(a1_release)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code, str(released(assignment_id))], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     if done.stdout.strip() != "no kernels module":      # after the textbook/fast split
         assert done.stdout.strip() == "textbook"
@@ -366,8 +400,12 @@ def test_forbidden_modules_cannot_be_imported_and_come_back():
     assert json is json_module
 
 
-def test_known_values_are_up_to_date():
+GENERATORS = sorted(path.name for path in (REPO_ROOT / "coursework" / "generators").glob("generate_A*.py"))
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_known_values_are_up_to_date(generator):
     """The .npz files of the public tests are what the generator makes from the current solution."""
-    done = subprocess.run([sys.executable, "coursework/generators/generate_A1.py", "--check"], cwd=REPO_ROOT,
+    done = subprocess.run([sys.executable, f"coursework/generators/{generator}", "--check"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
     assert done.returncode == 0, done.stdout + done.stderr

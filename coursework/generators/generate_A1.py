@@ -11,7 +11,6 @@ backward returns for them (called directly, as the tests do).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -20,8 +19,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from coursework.generators.known_values import write_known_values  # noqa: E402
 from coursework.public.A1 import cases  # noqa: E402
-from nn_from_scratch.atomic_file import save_npz_atomically  # noqa: E402
 from nn_from_scratch.coursework.testing import backward_of  # noqa: E402
 from nn_from_scratch.functional import arithmetic, reductions, shape  # noqa: E402
 from nn_from_scratch.tensor import sum_to_shape  # noqa: E402
@@ -134,35 +133,8 @@ GENERATORS = {
 }
 
 
-def same_values(path: Path, values: dict) -> bool:
-    if not path.is_file():
-        return False
-    with np.load(path, allow_pickle=False) as stored:
-        if set(stored.files) != set(values):
-            return False
-        return all(stored[k].shape == np.shape(values[k]) and np.allclose(stored[k], values[k], rtol=1e-12, atol=1e-14)
-                   for k in values)
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="compare with the stored files; write nothing")
-    args = parser.parse_args(argv)
-    stale = []
-    for name, (generate, seed) in GENERATORS.items():
-        values = {key: np.asarray(value, dtype=np.float64) for key, value in
-                  generate(np.random.default_rng(seed)).items()}
-        path = DATA / f"{name}.npz"
-        if same_values(path, values):
-            continue
-        stale.append(path.name)
-        if not args.check:
-            save_npz_atomically(path, values)
-    if args.check and stale:
-        print("stale known values (regenerate them): " + ", ".join(stale))
-        return 1
-    print(("wrote " + ", ".join(stale)) if stale else "known values up to date")
-    return 0
+    return write_known_values(GENERATORS, DATA, __doc__.split("\n")[0], argv)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ class LeakyReLUFunction(Function):
 
 
 class SigmoidFunction(Function):
-    """y = 1 / (1 + exp(-x)).   dL/dx = g * y * (1 - y)."""
+    """y = 1 / (1 + exp(-x)), by stable_sigmoid (no overflow).   dL/dx = g * y * (1 - y)."""
 
     def forward(self, x):
         self.y = stable_sigmoid(x)

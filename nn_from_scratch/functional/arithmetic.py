@@ -322,7 +322,7 @@ def to_device(x, device) -> Tensor:
 def linear(x, weight, bias=None) -> Tensor:
     """y = x @ weight.T + bias, with PyTorch's layout: weight (out_features, in_features).
 
-    Shapes: x (N, in), weight (out, in), bias (out,) -> y (N, out).
+    Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out); made of matmul and + (autograd's backward).
     """
     y = matmul(x, weight.T)
     return y if bias is None else y + bias

@@ -197,7 +197,7 @@ def window_slices(p: int, q: int, stride, dilation, output_size) -> tuple:
 
 
 def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1):
-    """Convolution by loops: the definition, for teaching and testing.
+    """Convolution by loops: the definition, for teaching and testing; stride, padding, dilation: ints or pairs.
 
     y[n, o, i, j] = bias[o] + sum over c, p, q of
                     weight[o, c, p, q] * x_padded[n, c, i*stride + p*dilation, j*stride + q*dilation]
@@ -227,7 +227,7 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1):
 
 
 def conv2d_backward_loops(grad_output, x, weight, stride=1, padding=0, dilation=1):
-    """The gradients of :func:`conv2d_loops` by loops: (dL/dx, dL/dweight, dL/dbias).
+    """The gradients of :func:`conv2d_loops` by loops: (dL/dx, dL/dweight, dL/dbias), same arguments.
 
     Differentiating y[n, o, i, j] = bias[o] + sum_{c,p,q} weight[o, c, p, q] * x_padded[n, c, r, s]
     with (r, s) = (i*stride + p*dilation, j*stride + q*dilation), every term sends, for g = dL/dy:

@@ -13,6 +13,8 @@ class SGD(Optimizer):
         b = momentum * b + (1 - dampening) * g          (later steps)
         g = g + momentum * b   if nesterov   else   b
         p = p - lr * g
+
+    State per parameter: "momentum_buffer" (b), from the first step with momentum.
     """
 
     def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False,
