@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from coursework.generators.known_values import write_known_values  # noqa: E402
-from coursework.public.A4.models import as_tensor, digits, fixed_parameters, linear_vae  # noqa: E402
+from coursework.public.A4.models import as_tensor, conv_vae, digits, linear_vae  # noqa: E402
 from nn_from_scratch import functional as F  # noqa: E402
 from nn_from_scratch import metrics  # noqa: E402
 from nn_from_scratch.models import VAE, vae_loss  # noqa: E402
@@ -29,14 +29,13 @@ from nn_from_scratch.tensor import Tensor  # noqa: E402
 DATA = ROOT / "coursework" / "public" / "A4" / "data"
 LATENT = 3
 LABELS = np.array([3, 1, 4, 1])
-CONV_SCALE = 0.1
 
 
 def encode_values(rng):
     images = digits(4)[0]
     values = {"images": images, "labels": LABELS}
     for classes in (0, 10):
-        model = fixed_parameters(VAE(LATENT, classes), CONV_SCALE)
+        model = conv_vae(classes, LATENT)
         mu, logvar = model.encode(as_tensor(images), LABELS if classes else None)
         values.update({f"mu_{classes}": mu.data, f"logvar_{classes}": logvar.data})
     return values
@@ -87,7 +86,7 @@ def decode_values(rng):
     z = rng.standard_normal((4, LATENT))
     values = {"z": z, "labels": LABELS}
     for classes in (0, 10):
-        model = fixed_parameters(VAE(LATENT, classes), CONV_SCALE)
+        model = conv_vae(classes, LATENT)
         values[f"logits_{classes}"] = model.decode(as_tensor(z), LABELS if classes else None).data
     return values
 

@@ -57,6 +57,13 @@ def linear_vae(latent_dim: int = 3, num_classes: int = 0) -> LinearVAE:
     return model
 
 
+def conv_vae(num_classes: int = 0, latent_dim: int = 3):
+    """The library's convolutional VAE with fixed float64 weights (scale 0.1), for tasks 4.1 and 4.5."""
+    from nn_from_scratch.models import VAE
+
+    return fixed_parameters(VAE(latent_dim, num_classes), 0.1)
+
+
 def digits(count: int) -> tuple:
     """(images (count, 1, 28, 28) float64 in [0, 1], labels (count,) int64): the first MNIST-10k test digits."""
     from nn_from_scratch.data import load_dataset
@@ -69,4 +76,4 @@ def as_tensor(array) -> Tensor:
     return Tensor(np.asarray(array, dtype=np.float64))
 
 
-__all__ = ["LinearVAE", "as_tensor", "digits", "fixed_parameters", "fixed_values", "linear_vae"]
+__all__ = ["conv_vae", "LinearVAE", "as_tensor", "digits", "fixed_parameters", "fixed_values", "linear_vae"]
