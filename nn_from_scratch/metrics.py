@@ -48,7 +48,10 @@ comparable with the VAE's training loss and with PyTorch's VAE example,
 not with the published numbers for *binarized* MNIST.
 
 Models run through the library (NumPy or CuPy) under ``no_grad``, in
-batches; the statistics are computed in float64 NumPy on the host.
+batches; the statistics are computed in float64, on the host with NumPy,
+except the VAE's reparameterisation and KL, which are the library's own
+(``VAE.reparameterize``, ``F.gaussian_kl``) on float64 tensors of the
+current backend.
 """
 
 from __future__ import annotations
