@@ -48,7 +48,10 @@ comparable with the VAE's training loss and with PyTorch's VAE example,
 not with the published numbers for *binarized* MNIST.
 
 Models run through the library (NumPy or CuPy) under ``no_grad``, in
-batches; the statistics are computed in float64 NumPy on the host.
+batches; the statistics are computed in float64, on the host with NumPy,
+except the VAE's reparameterisation and KL, which are the library's own
+(``VAE.reparameterize``, ``F.gaussian_kl``) on float64 tensors of the
+current backend.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ import numpy as np
 from . import functional as F
 from .backend import to_numpy
 from .models.classifier import evaluation_classifier
+from .models.vae import VAE
 from .tensor import Tensor, no_grad
 
 # --------------------------------------------------------------------------
@@ -236,8 +240,16 @@ def _default_rng(rng):
     return np.random.default_rng(0) if rng is None else rng
 
 
-def _bernoulli_log_likelihood(logits: Tensor, targets) -> np.ndarray:
-    """log p(x|z) = -BCE(logits, x) summed over the pixels: (N, 1, H, W) -> (N,) float64 on the host."""
+def bernoulli_log_likelihood(logits: Tensor, targets) -> np.ndarray:
+    """log p(x|z) of images under the decoder's pixel Bernoullis, per image, in nats.
+
+        log p(x|z) = sum over pixels of [ x log sigmoid(l) + (1 - x) log(1 - sigmoid(l)) ]
+                   = -sum over pixels of BCE(l, x)            (BCE on logits l, stable for any l)
+
+    Shapes: logits (N, C, H, W) Tensor, targets (N, C, H, W) in [0, 1] (array) -> (N,) float64 NumPy
+    array on the host.  With grey-level targets (not 0/1) this is the negative cross-entropy, not a
+    true log-probability (see :mod:`nn_from_scratch.models.vae`).
+    """
     bce = F.binary_cross_entropy_with_logits(logits, Tensor(targets), reduction="none")
     return -bce.sum(axis=(1, 2, 3)).numpy().astype(np.float64)
 
@@ -262,7 +274,14 @@ def vae_negative_elbo(model, images, labels=None, rng=None, batch_size: int = 50
         -ELBO(x) = -log p(x | z) + KL( q(z|x) || N(0, I) ),   z = mu + exp(logvar / 2) * eps
 
     ``labels`` (N,) are needed by a conditional model; ``rng`` (a NumPy
-    Generator, default seeded 0) draws eps.
+    Generator, default seeded 0) draws eps.  In batches of ``batch_size``
+    images (``_batches``): (mu, logvar) = ``_encode`` (float64, (n, D));
+    eps = rng.standard_normal((n, D), dtype=float32), drawn batch after batch;
+    z by ``VAE.reparameterize``, cast to float32 and decoded; log p(x|z) by
+    :func:`bernoulli_log_likelihood`; the KL in closed form by ``F.gaussian_kl``.
+    The model runs in evaluation mode without gradients and is left in the
+    mode it was in.  With grey-level targets the result is a cross-entropy
+    bound, not a bound on a true -log p(x) (see the module docstring).
     """
     rng = _default_rng(rng)
     was_training = model.training
@@ -272,16 +291,22 @@ def vae_negative_elbo(model, images, labels=None, rng=None, batch_size: int = 50
         for batch, batch_labels in _batches(images, labels, batch_size):
             mu, logvar = _encode(model, batch, batch_labels)
             eps = rng.standard_normal(mu.shape, dtype=np.float32)
-            z = (mu + np.exp(logvar / 2) * eps).astype(np.float32)
-            log_likelihood = _bernoulli_log_likelihood(model.decode(Tensor(z), batch_labels), batch)
-            kl = 0.5 * np.sum(np.exp(logvar) + mu ** 2 - 1 - logvar, axis=1)
+            z = VAE.reparameterize(Tensor(mu), Tensor(logvar), eps).numpy().astype(np.float32)
+            log_likelihood = bernoulli_log_likelihood(model.decode(Tensor(z), batch_labels), batch)
+            kl = F.gaussian_kl(Tensor(mu), Tensor(logvar), reduction="none").numpy()
             totals.append(kl - log_likelihood)
     model.train(was_training)
     return float(np.concatenate(totals).mean())
 
 
 def log_mean_exp(values: np.ndarray, axis: int) -> np.ndarray:
-    """log( mean(exp(values)) ) along ``axis``, without overflow: m + log mean exp(values - m), m = max."""
+    """log( mean(exp(values)) ) along ``axis``, without overflow or underflow.
+
+        log (1/k) sum_i exp(v_i) = m + log( (1/k) sum_i exp(v_i - m) ),   m = max_i v_i
+
+    (every exp(v_i - m) <= 1, and the largest is exactly 1).  Shapes: ``values`` (..., k, ...) ->
+    the same without ``axis``.
+    """
     largest = values.max(axis=axis, keepdims=True)
     return (largest + np.log(np.mean(np.exp(values - largest), axis=axis, keepdims=True))).squeeze(axis)
 
@@ -300,7 +325,17 @@ def importance_weighted_nll(model, images, k: int = 100, labels=None, rng=None,
     is <= the -ELBO and decreases towards -log p(x) as k grows.
 
     The k copies of each image are decoded together: ``batch_size`` is the
-    number of *decoded* images per forward pass (images per pass = batch_size // k).
+    number of *decoded* images per forward pass (images per pass = batch_size // k, at least 1).
+
+    Per pass of n images (``_batches``): (mu, logvar) = ``_encode``; eps =
+    rng.standard_normal((n, k, D), dtype=float32), drawn pass after pass; z by
+    ``VAE.reparameterize`` on mu and logvar with a new axis for the k samples
+    (n, k, D); the decoder gets the n * k codes as float32 (image i's k codes
+    in a row, labels repeated k times with ``np.repeat``); log p(x|z) by
+    :func:`bernoulli_log_likelihood`; the rest in float64 with
+    :func:`log_mean_exp`.  The model runs in evaluation mode without gradients
+    and is left in the mode it was in.  With grey-level targets this bounds a
+    cross-entropy, not a true -log p(x) (see the module docstring).
     """
     if k < 1:
         raise ValueError(f"importance_weighted_nll: k must be >= 1, got {k}")
@@ -314,10 +349,10 @@ def importance_weighted_nll(model, images, k: int = 100, labels=None, rng=None,
             n = len(batch)
             mu, logvar = _encode(model, batch, batch_labels)                   # (n, D)
             eps = rng.standard_normal((n, k, mu.shape[1]), dtype=np.float32)    # (n, k, D)
-            z = mu[:, None, :] + np.exp(logvar / 2)[:, None, :] * eps           # (n, k, D)
+            z = VAE.reparameterize(Tensor(mu[:, None, :]), Tensor(logvar[:, None, :]), eps).numpy()   # (n, k, D)
             repeated_labels = None if batch_labels is None else np.repeat(batch_labels, k)
             logits = model.decode(Tensor(z.reshape(n * k, -1).astype(np.float32)), repeated_labels)
-            log_likelihood = _bernoulli_log_likelihood(logits, np.repeat(batch, k, axis=0)).reshape(n, k)
+            log_likelihood = bernoulli_log_likelihood(logits, np.repeat(batch, k, axis=0)).reshape(n, k)
             log_prior = -0.5 * np.sum(z ** 2 + LOG_2PI, axis=2)
             log_posterior = -0.5 * np.sum(eps.astype(np.float64) ** 2 + logvar[:, None, :] + LOG_2PI, axis=2)
             nll.append(-log_mean_exp(log_likelihood + log_prior - log_posterior, axis=1))
@@ -338,7 +373,7 @@ def reconstruction_error(model, images, labels=None, batch_size: int = 500) -> d
         for batch, batch_labels in _batches(images, labels, batch_size):
             mu, _ = model.encode(Tensor(batch), batch_labels)
             logits = model.decode(mu, batch_labels)
-            bce.append(-_bernoulli_log_likelihood(logits, batch))
+            bce.append(-bernoulli_log_likelihood(logits, batch))
             reconstruction = F.sigmoid(logits).numpy().astype(np.float64)
             squared_error.append(np.mean((reconstruction - batch) ** 2, axis=(1, 2, 3)))
     model.train(was_training)

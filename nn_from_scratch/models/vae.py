@@ -67,7 +67,16 @@ class VAE(nn.Module):
         )
 
     def encode(self, images: Tensor, labels=None) -> tuple:
-        """q(z|x): (mu, logvar), each (N, latent_dim), for images (N, 1, 28, 28) [and labels (N,)]."""
+        """q(z|x): (mu, logvar), each (N, latent_dim), for images (N, 1, 28, 28) [and labels (N,)].
+
+            features = encoder(images)                      (N, 64*7*7)
+            features = [features, one_hot(labels)]          (N, 64*7*7 + C), conditional model only
+            gaussian = to_gaussian(features)                (N, 2L)
+            mu, logvar = gaussian[:, :L], gaussian[:, L:]   the first L numbers, then the last L
+
+        ``append_one_hot(x, labels, num_classes)`` joins the one-hot labels (and returns ``x`` itself
+        when num_classes is 0); ``check_labels`` raises when labels are missing or unexpected.
+        """
         check_labels(labels, self.num_classes, "VAE")
         features = append_one_hot(self.encoder(images), labels, self.num_classes)
         gaussian = self.to_gaussian(features)                                  # (N, 2L)
@@ -75,11 +84,20 @@ class VAE(nn.Module):
 
     @staticmethod
     def reparameterize(mu: Tensor, logvar: Tensor, eps) -> Tensor:
-        """z = mu + sigma * eps with sigma = exp(logvar / 2); ``eps`` (N, L) ~ N(0, I) is given by the caller."""
+        """z = mu + sigma * eps with sigma = exp(logvar / 2); ``eps`` (N, L) ~ N(0, I) is given by the caller.
+
+        Written with library operations, so that z is differentiable in mu and logvar:
+        dz/dmu = 1, dz/dlogvar = sigma * eps / 2.  Shapes broadcast: mu, logvar (..., L), eps (..., L).
+        """
         return mu + F.exp(logvar * 0.5) * eps
 
     def decode(self, z: Tensor, labels=None) -> Tensor:
-        """p(x|z): pixel logits (N, 1, 28, 28) for codes z (N, latent_dim) [and labels (N,)]."""
+        """p(x|z): pixel logits (N, 1, 28, 28) for codes z (N, latent_dim) [and labels (N,)].
+
+        The decoder reads the code followed by the one-hot label, [z, one_hot(labels)] (N, L + C), in the
+        conditional model (C = num_classes), and z alone otherwise (``append_one_hot``).  Raises a
+        ValueError naming the expected shape when z is not (N, latent_dim).
+        """
         check_labels(labels, self.num_classes, "VAE")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"VAE.decode: expected codes of shape (N, {self.latent_dim}), got {z.shape}")
