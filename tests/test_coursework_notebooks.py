@@ -61,3 +61,25 @@ def test_a_stripped_notebook_runs_to_the_end_with_only_its_exercise_checks_faili
         f"fail in the stripped notebook; failed: {sorted(failed)}"
     last = next(cell for cell in reversed(notebook.cells) if cell.cell_type == "code")
     assert last.get("execution_count") is not None, f"{name}: the last code cell did not run"
+
+
+def test_exercise_checks_name_their_exercise_and_refuse_the_library():
+    from nn_from_scratch.coursework import exercises
+    from nn_from_scratch.models import gan
+
+    with pytest.raises(AssertionError, match=r"^Exercise 9\.1: not done yet"):
+        with exercises.exercise("Exercise 9.1"):
+            raise NotImplementedError()
+    with pytest.raises(AssertionError, match=r"^Exercise 9\.2 failed: off by one"):
+        with exercises.exercise("Exercise 9.2"):
+            raise AssertionError("off by one")
+    namespace = {"loss": gan.generator_loss}
+    with exercises.library_refuses(gan.generator_loss, namespace=namespace):
+        for call in (namespace["loss"], gan.generator_loss):
+            with pytest.raises(AssertionError, match="called the library's generator_loss"):
+                call(None)
+    assert namespace["loss"] is gan.generator_loss
+    with exercises.exercise("Exercise 9.3"):
+        pass
+    assert exercises.passed("Exercise 9.3") and exercises.mine_or_reference("Exercise 9.3", "mine", "ref") == "mine"
+    assert exercises.mine_or_reference("Exercise 9.1", "mine", "ref") == "ref"
