@@ -787,3 +787,14 @@ def test_random_shift_zero_and_bad_arguments():
         data.random_shift(images, 3, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"expected images of shape \(N, C, H, W\)"):
         data.random_shift(images[0], 1, np.random.default_rng(0))
+
+
+def test_pixels_to_float_is_the_one_conversion_of_pixels_to_model_inputs():
+    from nn_from_scratch.data import pixels_to_float
+    pixels = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)                  # (1, 2, 2)
+    images = pixels_to_float(pixels)
+    assert images.dtype == np.float32 and images.shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(images[0, 0], np.array([[0, 1], [0.2, 0.4]], dtype=np.float32))
+    np.testing.assert_array_equal(pixels_to_float(pixels[:, None]), images)    # (N, 1, H, W) taken as it is
+    already = np.full((2, 1, 2, 2), 0.5, dtype=np.float64)
+    assert pixels_to_float(already).dtype == np.float32 and pixels_to_float(already).max() == 0.5

@@ -47,7 +47,7 @@ from .factory import (
     load_dataset,
 )
 from .idx import IDXError, read_idx, write_idx
-from .image_dataset import ImageDataset
+from .image_dataset import ImageDataset, pixels_to_float
 from .loader import DataLoader
 from .locations import DATA_ENV_VAR, DatasetNotFoundError, check_data_folder, user_cache_dir
 from .mnist import (
@@ -93,4 +93,5 @@ __all__ = [
     "read_idx",
     "user_cache_dir",
     "write_idx",
+    "pixels_to_float",
 ]

@@ -6,7 +6,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ImageDataset"]
+__all__ = ["ImageDataset", "pixels_to_float"]
+
+
+def pixels_to_float(images: np.ndarray) -> np.ndarray:
+    """Images as the models take them: ``float32`` of shape ``(N, 1, height, width)`` in [0, 1].
+
+    ``images``: ``(N, height, width)`` or ``(N, 1, height, width)``.  ``uint8`` pixels
+    0..255 become 0.0..1.0 (``x / 255``); float images are taken as already in [0, 1]
+    and only reshaped and cast.  The one place where pixels become numbers.
+    """
+    if images.ndim == 3:
+        images = images[:, np.newaxis, :, :]
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / np.float32(255)
+    return images.astype(np.float32, copy=False)
 
 
 class ImageDataset:
@@ -80,7 +94,7 @@ class ImageDataset:
                 statistics, ``(x - MEAN) / STD``, giving roughly zero mean and
                 unit variance.
         """
-        images = self.images[:, np.newaxis, :, :].astype(np.float32) / np.float32(255)
+        images = pixels_to_float(self.images)
         if normalize:
             images = (images - np.float32(self.MEAN)) / np.float32(self.STD)
         return images

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from .image_dataset import pixels_to_float
+
 __all__ = ["DataLoader"]
 
 
@@ -108,22 +110,10 @@ class DataLoader:
                 batch = tuple(array[indices] for array in self.arrays)
             if self.from_dataset:
                 batch = (
-                    self._images_as_float(batch[0]),
+                    pixels_to_float(batch[0]),
                     batch[1].astype(np.int64, copy=False),
                 )
             yield batch
-
-    @staticmethod
-    def _images_as_float(images: np.ndarray) -> np.ndarray:
-        """Scale ``uint8`` images ``(B, H, W)`` to ``float32`` ``(B, 1, H, W)``.
-
-        Pixel values 0..255 become 0.0..1.0; float images are only reshaped.
-        """
-        if images.ndim == 3:
-            images = images[:, np.newaxis, :, :]
-        if images.dtype == np.uint8:
-            return images.astype(np.float32) / np.float32(255)
-        return images.astype(np.float32, copy=False)
 
     def state_dict(self) -> dict:
         """Return the loader's position: ``{"epoch": int, "rng_state": str}``.

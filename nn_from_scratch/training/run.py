@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from .. import backend
-from ..data import find_or_fallback, load_dataset
+from ..data import find_or_fallback, load_dataset, pixels_to_float
 from .checkpoint import CheckpointError, load_checkpoint
 from .classifier_trainer import ClassifierTrainer
 from .config import TrainConfig
@@ -118,5 +116,5 @@ def load_models(run_dir, backend_name: str | None = None) -> tuple:
 def load_test_images(config: TrainConfig, limit: int | None = None) -> tuple:
     """The run's test images, float32 (N, 1, 28, 28) in [0, 1], and labels (N,); at most ``limit``."""
     test_set = load_dataset(config.dataset, config.data_dir, train=False, download=config.download)
-    images = test_set.images[:limit, None, :, :].astype(np.float32) / np.float32(255)
+    images = pixels_to_float(test_set.images[:limit])
     return images, test_set.labels[:limit]

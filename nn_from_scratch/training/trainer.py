@@ -49,7 +49,7 @@ from tqdm.auto import tqdm
 
 from .. import kernels, nn, viz
 from ..atomic_file import write_text_atomically
-from ..data import DataLoader
+from ..data import DataLoader, pixels_to_float
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .config import SettingError, TrainConfig
 from .divergence import TrainingDiverged, first_non_finite_loss, first_non_finite_tensor
@@ -125,7 +125,7 @@ class Trainer:
     # ---- helpers for subclasses ---------------------------------------------------
     def test_images(self, limit: int = 2000) -> tuple:
         """At most ``limit`` test images as float32 (N, 1, 28, 28) in [0, 1], and their labels."""
-        images = self.test_set.images[:limit, None, :, :].astype(np.float32) / np.float32(255)
+        images = pixels_to_float(self.test_set.images[:limit])
         return images, self.test_set.labels[:limit]
 
     def set_training_mode(self, mode: bool) -> None:
