@@ -19,6 +19,8 @@ image to penultimate *features* (128 numbers) and to class *probabilities*.
 * :func:`inception_score` — exp(E_x KL(p(y|x) || p(y))) (Salimans et al.,
   2016): high when each image is classified confidently (sharp p(y|x)) and
   the classes are balanced (flat p(y)).  At most the number of classes.
+* :func:`class_coverage` — a mode-collapse check: how many classes the
+  samples spread over, by the classifier's verdict on each image.
 
 These use a small digit classifier in place of the Inception network of the
 papers, so the numbers are comparable between runs evaluated with the same
@@ -176,6 +178,38 @@ def inception_score(probs, splits: int = 10) -> tuple:
     return float(np.mean(scores)), float(np.std(scores))
 
 
+def class_coverage(probs) -> dict:
+    """A mode-collapse check: how generated images spread over the classes, by a classifier's verdict.
+
+    ``probs`` (N, C): class probabilities of N images (the evaluation classifier's softmax).  Each
+    image counts for its most probable class, c_n = argmax_c probs[n, c] (the first one on a tie); with
+
+        f_c = #{n : c_n = c} / N                 the class fractions, (C,), summing to 1
+        H   = -sum_c f_c ln f_c                  in nats; a class with f_c = 0 adds 0
+
+    returns a dict:
+
+    * ``class_fractions``: f as a float64 array (C,);
+    * ``effective_classes``: exp(H), the number of equally frequent classes with the same entropy:
+      C when every class is drawn equally often, 1 when every image is of one class;
+    * ``missing_classes``: the sorted list of classes c (Python ints) with f_c < 1 / (2C), drawn less
+      than half as often as an even spread would.
+
+    A collapsed generator draws few classes: ``effective_classes`` far below C and classes missing.
+    Unlike the Inception Score's p(y), the mean of the probabilities, counting verdicts is not fooled
+    by images that are each unsure between all classes.
+    """
+    probs = np.asarray(to_numpy(probs), dtype=np.float64)
+    if probs.ndim != 2 or len(probs) == 0:
+        raise ValueError(f"class_coverage: expected probabilities of shape (N, C) with N >= 1, got {probs.shape}")
+    num_classes = probs.shape[1]
+    fractions = np.bincount(probs.argmax(axis=1), minlength=num_classes) / len(probs)
+    present = fractions[fractions > 0]
+    entropy = -float(np.sum(present * np.log(present)))
+    return {"class_fractions": fractions, "effective_classes": math.exp(entropy),
+            "missing_classes": [int(c) for c in np.flatnonzero(fractions < 1 / (2 * num_classes))]}
+
+
 def classifier_outputs(classifier, images, batch_size: int = 500) -> tuple:
     """Penultimate features (N, F) and class probabilities (N, C) of ``images`` (N, 1, 28, 28).
 
@@ -209,6 +243,8 @@ def sample_quality(samples, real_images, classifier=None, dataset: str = "mnist"
     * ``inception_score``, ``inception_score_std``: of the first m samples,
       in min(10, m) splits; ``inception_score_real``: of the first m real
       images, the same way;
+    * ``effective_classes``, ``missing_classes``: :func:`class_coverage` of
+      the first m samples (a mode-collapse check);
     * ``label_accuracy``, if ``labels`` (the classes the samples were drawn
       for) are given: the fraction the classifier puts in that class.
 
@@ -224,6 +260,9 @@ def sample_quality(samples, real_images, classifier=None, dataset: str = "mnist"
     splits = min(10, count)
     results["inception_score"], results["inception_score_std"] = inception_score(sample_probs, splits)
     results["inception_score_real"] = inception_score(real_probs[:count], splits)[0]
+    coverage = class_coverage(sample_probs)
+    results["effective_classes"], results["missing_classes"] = coverage["effective_classes"], \
+        coverage["missing_classes"]
     if labels is not None:
         results["label_accuracy"] = float(np.mean(sample_probs.argmax(axis=1) == np.asarray(labels)[:count]))
     return results

@@ -144,6 +144,9 @@ Python 3.10 or newer and NumPy.  The tutorial notebooks of this assignment (read
 
 {notebooks}
 
+The notebooks run on this copy of the library: a cell that calls a function you have not written yet
+stops with that task's `NotImplementedError`; write the task, then run the notebook again.
+
 ## Tasks
 
 | Task | What you write | Points | Where | Read first |

@@ -91,6 +91,66 @@ GENERATOR_ARCHITECTURES = ("dcgan", "upsample", "radford")
 DISCRIMINATOR_KERNEL_SIZES = (4, 5)          # 4: the DCGAN one (padding 1); 5: padding 2
 
 
+def generator_projection(in_features: int, channels: int, hidden: int = 0) -> nn.Sequential:
+    """The generator's first block: noise (N, in_features) -> feature maps (N, channels, 7, 7).
+
+        [Linear(in_features, hidden, bias=False) -> BatchNorm1d(hidden) -> ReLU]    only if hidden > 0
+        Linear(hidden or in_features, channels*7*7, bias=False) -> BatchNorm1d(channels*7*7) -> ReLU
+        -> Unflatten(1, (channels, 7, 7))
+
+    in one ``nn.Sequential``, in this order (its parameter names, "0.weight", "1.weight", ..., follow
+    from it).  No bias before a BatchNorm: it would subtract it again.  ``hidden`` = 1024 is Radford
+    et al.'s extra layer (architecture "radford"); the DCGAN generator has none.
+    """
+    layers = [nn.Linear(in_features, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU()] if hidden else []
+    return nn.Sequential(
+        *layers,
+        nn.Linear(hidden or in_features, channels * 7 * 7, bias=False),
+        nn.BatchNorm1d(channels * 7 * 7),
+        nn.ReLU(),
+        nn.Unflatten(1, (channels, 7, 7)),
+    )
+
+
+def dcgan_upsampling() -> nn.Sequential:
+    """The DCGAN generator's second block: (N, 128, 7, 7) -> image logits (N, 1, 28, 28).
+
+        ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False) -> BatchNorm2d(64) -> ReLU   (N, 64, 14, 14)
+        ConvTranspose2d(64, 1, 4, stride=2, padding=1)                                            (N, 1, 28, 28)
+
+    Each transposed convolution doubles the side: (H - 1)*2 - 2*1 + 4 = 2H.  The last layer keeps its
+    bias (no BatchNorm follows) and has no activation: the generator outputs logits.
+    """
+    return nn.Sequential(
+        nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
+    )
+
+
+def discriminator_features(in_channels: int, kernel_size: int = 4) -> nn.Sequential:
+    """The discriminator's convolutions: images (N, in_channels, 28, 28) -> features (N, 128*7*7).
+
+        Conv2d(in_channels, 64, k, stride=2, padding=p) -> LeakyReLU(0.2)                    (N, 64, 14, 14)
+        Conv2d(64, 128, k, stride=2, padding=p, bias=False) -> BatchNorm2d(128) -> LeakyReLU(0.2)   (N, 128, 7, 7)
+        Flatten                                                                               (N, 128*7*7)
+
+    with p = (k - 1) // 2 (k = 4: p = 1; k = 5: p = 2; either way 28 -> 14 -> 7).  No BatchNorm on the
+    first layer (the DCGAN recipe: it would normalise the images themselves); LeakyReLU's slope 0.2 lets
+    the images D rejects pass a gradient back to the generator.
+    """
+    padding = (kernel_size - 1) // 2
+    return nn.Sequential(
+        nn.Conv2d(in_channels, 64, kernel_size, stride=2, padding=padding),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, kernel_size, stride=2, padding=padding, bias=False),
+        nn.BatchNorm2d(128),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+    )
+
+
 class Generator(nn.Module):
     """G(z, label): noise (N, latent_dim) [and labels (N,)] -> image logits (N, 1, 28, 28).
 
@@ -108,22 +168,10 @@ class Generator(nn.Module):
         self.num_classes = int(num_classes)
         self.architecture = architecture
         self.channels = 256 if architecture == "upsample" else 128  # of the 7x7 maps after the projection
-        hidden = [nn.Linear(self.latent_dim + self.num_classes, 1024, bias=False),   # "radford" only
-                  nn.BatchNorm1d(1024), nn.ReLU()] if architecture == "radford" else []
-        self.project = nn.Sequential(                      # (N, L + C) -> (N, channels, 7, 7)
-            *hidden,
-            nn.Linear(1024 if hidden else self.latent_dim + self.num_classes, self.channels * 7 * 7, bias=False),
-            nn.BatchNorm1d(self.channels * 7 * 7),
-            nn.ReLU(),
-            nn.Unflatten(1, (self.channels, 7, 7)),
-        )
+        self.project = generator_projection(self.latent_dim + self.num_classes, self.channels,
+                                            hidden=1024 if architecture == "radford" else 0)
         if architecture == "dcgan":
-            self.upsample = nn.Sequential(                 # (N, 128, 7, 7) -> (N, 1, 28, 28)
-                nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1, bias=False),
-                nn.BatchNorm2d(64),
-                nn.ReLU(),
-                nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1),
-            )
+            self.upsample = dcgan_upsampling()
         elif architecture == "radford":                    # 5x5 kernels: 7 -> 14 -> 28 with output_padding 1
             self.upsample = nn.Sequential(
                 nn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1, bias=False),
@@ -146,7 +194,12 @@ class Generator(nn.Module):
         nn.init.dcgan_init(self)
 
     def forward(self, noise: Tensor, labels=None) -> Tensor:
-        """Image logits (N, 1, 28, 28) for ``noise`` (N, latent_dim) and, if conditional, ``labels`` (N,)."""
+        """Image logits (N, 1, 28, 28) for ``noise`` (N, latent_dim) and, if conditional, ``labels`` (N,).
+
+        The labels go in as one-hot vectors appended to the noise (``append_one_hot``: (N, L) -> (N, L + C);
+        unconditional: the noise as it is); then ``self.project`` (-> (N, channels, 7, 7)) and
+        ``self.upsample`` (-> (N, 1, 28, 28)).  Logits, not images: :meth:`sample` applies the sigmoid.
+        """
         check_labels(labels, self.num_classes, "Generator")
         if noise.ndim != 2 or noise.shape[1] != self.latent_dim:
             raise ValueError(f"Generator: expected noise of shape (N, {self.latent_dim}), got {noise.shape}")
@@ -176,15 +229,7 @@ class Discriminator(nn.Module):
         self.num_classes = int(num_classes)
         self.kernel_size = kernel_size
         self.hidden_units = hidden
-        padding = (kernel_size - 1) // 2                   # 4 -> 1, 5 -> 2: 28 -> 14 -> 7 either way
-        self.features = nn.Sequential(                     # (N, 1 + C, 28, 28) -> (N, 128*7*7)
-            nn.Conv2d(1 + self.num_classes, 64, kernel_size, stride=2, padding=padding),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(64, 128, kernel_size, stride=2, padding=padding, bias=False),
-            nn.BatchNorm2d(128),
-            nn.LeakyReLU(0.2),
-            nn.Flatten(),
-        )
+        self.features = discriminator_features(1 + self.num_classes, kernel_size)
         if hidden:                                         # (N, 128*7*7 + C) -> (N, hidden)
             self.hidden = nn.Sequential(
                 nn.Linear(128 * 7 * 7 + self.num_classes, hidden, bias=False),
@@ -195,7 +240,14 @@ class Discriminator(nn.Module):
         nn.init.dcgan_init(self)
 
     def forward(self, images: Tensor, labels=None) -> Tensor:
-        """Logits (N, 1): log-odds that each image is a real one (of its class, if conditional)."""
+        """Logits (N, 1): log-odds that each image is a real one (of its class, if conditional).
+
+        Conditional: the labels go in twice, as C constant label maps appended to the image channels
+        (``append_label_maps``: (N, 1, 28, 28) -> (N, 1 + C, 28, 28)) before ``self.features``, and as
+        one-hot vectors appended to the features (``append_one_hot``: (N, 128*7*7) -> (N, 128*7*7 + C))
+        after them.  Then ``self.hidden`` if ``hidden`` > 0, and ``self.classify`` -> (N, 1).
+        Unconditional (C = 0): both appends give their input back.
+        """
         check_labels(labels, self.num_classes, "Discriminator")
         if tuple(images.shape[1:]) != IMAGE_SHAPE:
             raise ValueError(f"Discriminator: expected images of shape (N, 1, 28, 28), got {images.shape}")
@@ -217,6 +269,16 @@ def discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     return _bce_with_constant_target(real_logits, 1.0) + _bce_with_constant_target(fake_logits, 0.0)
 
 
-def generator_loss(fake_logits: Tensor) -> Tensor:
-    """Non-saturating L_G = -mean log D(G(z)) = BCE(fake logits, 1)."""
+def generator_loss(fake_logits: Tensor, saturating: bool = False) -> Tensor:
+    """The generator's loss, from D's logits a (N, 1) of generated images, D(G(z)) = sigmoid(a).
+
+    Non-saturating (the default; what the library trains with):
+        L_G = -mean log D(G(z)) = BCE(a, 1),        dL_G/da_n = (sigmoid(a_n) - 1) / N
+    Saturating (``saturating=True``; the minimax game's own term, Goodfellow et al., 2014):
+        L_G = mean log(1 - D(G(z))) = -BCE(a, 0),   dL_G/da_n = -sigmoid(a_n) / N
+    Both push D(G(z)) up; where D rejects the fakes (a very negative) the saturating gradient
+    vanishes, the non-saturating one is about -1/N.  Returns a scalar Tensor (with a backward).
+    """
+    if saturating:
+        return -_bce_with_constant_target(fake_logits, 0.0)
     return _bce_with_constant_target(fake_logits, 1.0)

@@ -1,4 +1,5 @@
-"""One DCGAN training step: update D on real and fake images, then G through D."""
+"""One DCGAN training step: update D on real and fake images (:func:`discriminator_step`), then G through D
+(:func:`generator_step`); :class:`GANTrainer` runs them on batches."""
 
 from __future__ import annotations
 
@@ -24,6 +25,50 @@ def fixed_noise_and_labels(latent_dim: int, num_classes: int, seed: int) -> tupl
         labels = np.tile(np.arange(num_classes), num_classes)
         return rng.standard_normal((len(labels), latent_dim), dtype=np.float32), labels, num_classes
     return rng.standard_normal((64, latent_dim), dtype=np.float32), None, 8
+
+
+def discriminator_step(discriminator, optimizer, real: Tensor, fake: Tensor, labels=None) -> dict:
+    """One update of the discriminator D: real images -> 1, generated images -> 0.
+
+        real_logits = D(real, labels)            (N, 1)
+        fake_logits = D(fake.detach(), labels)   (N, 1)   detached: no gradient reaches the generator
+        L_D = discriminator_loss(real_logits, fake_logits)
+        optimizer.zero_grad(); L_D.backward(); optimizer.step()
+
+    ``real`` and ``fake`` are image Tensors (N, 1, 28, 28) in [0, 1] (``fake`` = sigmoid(G(z)), with
+    its history: the generator step reuses it); ``labels`` (N,) for a conditional D, else None.
+    Returns floats: ``d_loss`` (L_D), ``d_real`` = mean sigmoid(real_logits) = mean D(x) and
+    ``d_fake`` = mean sigmoid(fake_logits) = mean D(G(z)), both as scored before the update.
+    """
+    real_logits = discriminator(real, labels)
+    fake_logits = discriminator(fake.detach(), labels)
+    loss = discriminator_loss(real_logits, fake_logits)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return {"d_loss": loss.item(), "d_real": F.sigmoid(real_logits).mean().item(),
+            "d_fake": F.sigmoid(fake_logits).mean().item()}
+
+
+def generator_step(discriminator, optimizer, fake: Tensor, labels=None, saturating: bool = False) -> float:
+    """One update of the generator G, through the discriminator D: make D call the fakes real.
+
+        D.requires_grad_(False)       the gradient flows THROUGH D, none is computed FOR D's weights
+        L_G = generator_loss(D(fake, labels), saturating)
+        optimizer.zero_grad(); L_G.backward(); optimizer.step()      (``optimizer`` holds G's parameters)
+        D.requires_grad_(True)
+
+    ``fake`` = sigmoid(G(z)) (N, 1, 28, 28) with its history back to G's weights (not detached);
+    ``saturating`` chooses the loss (see :func:`generator_loss`).  D's weights and gradients are left
+    as they were.  Returns L_G as a float.
+    """
+    discriminator.requires_grad_(False)
+    loss = generator_loss(discriminator(fake, labels), saturating)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    discriminator.requires_grad_(True)
+    return loss.item()
 
 
 class GANTrainer(Trainer):
@@ -66,40 +111,25 @@ class GANTrainer(Trainer):
         return self.models["discriminator"]
 
     def train_step(self, images, labels) -> dict:
+        """One step on a batch (see the class docstring): B noise vectors from ``self.rng``
+        (``standard_normal(self.rng, (B, latent_dim))``), fake = sigmoid(G(z)), one
+        :func:`discriminator_step`, then ``config.generator_steps`` :func:`generator_step` calls (the
+        first on the same fakes, each later one on fakes of B fresh noise vectors).  Labels condition
+        both models when ``config.num_classes`` > 0.  Returns d_loss, g_loss (the mean over the G
+        steps), d_real and d_fake as floats."""
         conditions = labels if self.config.num_classes else None
-        real = Tensor(images)
         noise = standard_normal(self.rng, (len(images), self.config.latent_dim))
         fake = F.sigmoid(self.generator(noise, conditions))
-
-        # 1. Discriminator: real -> 1, fake -> 0.
-        real_logits = self.discriminator(real, conditions)
-        fake_logits = self.discriminator(fake.detach(), conditions)
-        d_loss = discriminator_loss(real_logits, fake_logits)
-        self.optimizers["discriminator"].zero_grad()
-        d_loss.backward()
-        self.optimizers["discriminator"].step()
-
-        # 2. Generator: make the updated D call the fakes real.  D's weights are
-        #    frozen meanwhile: the gradient flows through D, but none is computed for it.
-        self.discriminator.requires_grad_(False)
+        scores = discriminator_step(self.discriminator, self.optimizers["discriminator"], Tensor(images), fake,
+                                    conditions)
         g_losses = []
         for g_step in range(self.config.generator_steps):
-            if g_step > 0:                  # 3. further G updates: fresh noise through the new G
+            if g_step > 0:                  # further G updates: fresh noise through the new G
                 noise = standard_normal(self.rng, (len(images), self.config.latent_dim))
                 fake = F.sigmoid(self.generator(noise, conditions))
-            g_loss = generator_loss(self.discriminator(fake, conditions))
-            self.optimizers["generator"].zero_grad()
-            g_loss.backward()
-            self.optimizers["generator"].step()
-            g_losses.append(g_loss.item())
-        self.discriminator.requires_grad_(True)
-
-        return {
-            "d_loss": d_loss.item(),
-            "g_loss": sum(g_losses) / len(g_losses),
-            "d_real": F.sigmoid(real_logits).mean().item(),
-            "d_fake": F.sigmoid(fake_logits).mean().item(),
-        }
+            g_losses.append(generator_step(self.discriminator, self.optimizers["generator"], fake, conditions))
+        return {"d_loss": scores["d_loss"], "g_loss": sum(g_losses) / len(g_losses),
+                "d_real": scores["d_real"], "d_fake": scores["d_fake"]}
 
     def evaluate(self) -> dict:
         """Mean D(x) on up to 1000 held-out real images: far below train d_real when D overfits."""
