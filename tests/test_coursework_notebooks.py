@@ -1,0 +1,186 @@
+"""The tutorial notebooks as course material, executed by a real Jupyter kernel in quick mode.
+
+Stripped by the kit's own code (``### BEGIN SOLUTION`` ... ``### END SOLUTION`` cut
+to ``raise NotImplementedError()``), a notebook runs to the end, and the only
+errors are the exercises' own: each check cell fails with an AssertionError
+naming its exercise, and an exercise cell may raise its skeleton's
+NotImplementedError.  Everything else runs, thanks to the fallbacks that stand
+in for an exercise's result while it is not done.  As solution, the notebook
+runs clean and every check passes: nbmake runs it in CI (``pytest --nbmake``),
+so this module does not run it a second time.
+
+A release of an assignment ships exactly these stripped notebooks, and no
+solution's code: every line of a solution block is gone from them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nn_from_scratch.coursework.manifest import load_manifest
+from nn_from_scratch.coursework.notebooks import BEGIN_SOLUTION, END_SOLUTION, solution_cells, strip_solutions
+
+nbclient = pytest.importorskip("nbclient")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = load_manifest(REPO_ROOT)
+
+# The notebooks that are course material (those of assignments, and chapter 8's exercises).
+COURSE_NOTEBOOKS = ["tutorials/01_autograd_from_scratch.ipynb", "tutorials/02_gradient_checking.ipynb",
+                    "tutorials/03_dense_layers_and_activations.ipynb", "tutorials/04_convolution.ipynb",
+                    "tutorials/08_gpu.ipynb"]
+
+EXERCISE_HEADING = re.compile(r"^#+ ✏️ Exercise (\d+\.\d+)", re.MULTILINE)
+CHECK_CALL = re.compile(r'check_exercise\("(\d+\.\d+)"\)')
+
+
+def read(name: str) -> dict:
+    return json.loads((REPO_ROOT / name).read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def exercises(notebook: dict) -> list:
+    """The exercise ids of the notebook's headings ("### ✏️ Exercise 1.2: ..."), in order."""
+    return [match for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+            for match in EXERCISE_HEADING.findall(source(cell))]
+
+
+def check_cells(notebook: dict) -> dict:
+    """{cell index: exercise id} of the cells that check an exercise (``with check_exercise("1.2"):``)."""
+    return {index: match.group(1) for index, cell in enumerate(notebook["cells"])
+            if cell["cell_type"] == "code" and (match := CHECK_CALL.search(source(cell)))}
+
+
+def execute(notebook: dict, monkeypatch) -> list:
+    """Run every cell in a fresh kernel, going on after errors; returns the executed cells."""
+    monkeypatch.setenv("NN_FROM_SCRATCH_QUICK", "1")
+    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    node = nbformat.reads(json.dumps(notebook), as_version=4)
+    client = nbclient.NotebookClient(node, timeout=300, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(REPO_ROOT / "tutorials")}})
+    client.execute()
+    return node.cells
+
+
+def errors(cells) -> dict:
+    """{cell index: (exception name, message)} of the cells that raised."""
+    found = {}
+    for index, cell in enumerate(cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.output_type == "error":
+                found[index] = (output.ename, output.evalue)
+    return found
+
+
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
+def test_each_exercise_has_a_solution_block_and_a_check_naming_it(name):
+    notebook = read(name)
+    ids = exercises(notebook)
+    assert ids, f"{name}: no exercise heading ('### ✏️ Exercise N.M: ...')"
+    checks = check_cells(notebook)
+    assert sorted(checks.values()) == sorted(ids), f"{name}: one check cell per exercise: {checks} for {ids}"
+    blocks = solution_cells(notebook)
+    for index, exercise in checks.items():
+        before = [cell for cell in blocks if cell < index]
+        assert before and all(cell not in checks for cell in range(before[-1], index)), \
+            f"{name}: the check of exercise {exercise} (cell {index}) follows no solution cell of its own"
+        assert index not in blocks, f"{name}, cell {index}: a check cell must not hold a solution"
+
+
+@pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
+def test_stripped_notebook_runs_to_the_end_with_only_the_exercise_checks_failing(name, monkeypatch):
+    notebook = read(name)
+    blocks = strip_solutions(notebook, name)
+    assert blocks >= len(exercises(notebook))
+    checks, skeletons = check_cells(notebook), set(solution_cells(read(name)))
+    raised = errors(execute(notebook, monkeypatch))
+    unexpected = {}
+    for index, (ename, message) in raised.items():
+        if index in checks:
+            if ename != "AssertionError" or not message.startswith(f"Exercise {checks[index]}: "):
+                unexpected[index] = (ename, message)
+        elif not (index in skeletons and ename == "NotImplementedError"):
+            unexpected[index] = (ename, message)
+    assert not unexpected, f"{name} (stripped): cells other than the exercises' failed: {unexpected}"
+    assert sorted(checks[index] for index in raised if index in checks) == sorted(checks.values()), \
+        f"{name} (stripped): every exercise's check must fail while the exercise is not done: {raised}"
+
+
+def test_the_solution_notebooks_are_run_by_nbmake():
+    """As solution, each notebook runs clean in CI: ``pytest --nbmake`` executes every tutorial (pyproject.toml),
+    and a check that fails raises (``check_exercise``), so every exercise's check passes there.  Not run twice."""
+    from nn_from_scratch.coursework.manifest import tomllib
+
+    options = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert "--nbmake" in options["addopts"].split() and "tutorials" in options["testpaths"]
+    for name in COURSE_NOTEBOOKS:
+        for index, exercise in check_cells(read(name)).items():
+            assert source(read(name)["cells"][index]).count("with check_exercise(") == 1, (name, index, exercise)
+
+
+def code_lines(notebook: dict) -> tuple:
+    """(lines inside solution blocks, lines outside them) of the notebook's cells, without indentation,
+    blank lines and comments."""
+    inside_lines, outside_lines = set(), set()
+    for cell in notebook["cells"]:
+        inside = False
+        for line in source(cell).splitlines():
+            marker = line.strip()
+            if marker in (BEGIN_SOLUTION, END_SOLUTION):
+                inside = marker == BEGIN_SOLUTION
+            elif marker and not marker.startswith("#"):
+                (inside_lines if inside else outside_lines).add(marker)
+    return inside_lines, outside_lines
+
+
+RELEASED = [(assignment.id, name) for assignment in MANIFEST.assignments.values() if assignment.tasks
+            for name in assignment.notebooks if name in COURSE_NOTEBOOKS]
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    """``releases(assignment_id)``: the folder of a fresh release by the command line, made once per module."""
+    import os
+    import subprocess
+    import sys
+
+    made = {}
+
+    def get(assignment_id):
+        if assignment_id not in made:
+            out = tmp_path_factory.mktemp("release") / assignment_id.lower()
+            done = subprocess.run([sys.executable, "-m", "nn_from_scratch", "coursework", "release", assignment_id,
+                                   "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+                                  env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+            assert done.returncode == 0, done.stderr
+            made[assignment_id] = out
+        return made[assignment_id]
+    return get
+
+
+@pytest.mark.parametrize("assignment_id, name", RELEASED)
+def test_released_notebook_holds_no_line_of_a_solution(releases, assignment_id, name):
+    """No line of a solution is left in the released notebook (but for lines the notebook also has outside its
+    solutions, such as `return out`), and every cell without a solution is released as it is."""
+    solution = read(name)
+    released = json.loads((releases(assignment_id) / name).read_text(encoding="utf-8"))
+    assert solution_cells(released) == []
+    inside, outside = code_lines(solution)
+    answer_lines = inside - outside
+    assert answer_lines, f"{name}: no solution block"
+    released_lines = {line.strip() for cell in released["cells"] for line in source(cell).splitlines()}
+    leaked = sorted(answer_lines & released_lines)
+    assert not leaked, f"{name} as released by {assignment_id} still holds solution lines: {leaked[:5]}"
+    assert len(released["cells"]) == len(solution["cells"])
+    for index, (mine, theirs) in enumerate(zip(solution["cells"], released["cells"])):
+        if BEGIN_SOLUTION not in source(mine):
+            assert source(theirs) == source(mine), f"{name}, cell {index}: changed by the release"
