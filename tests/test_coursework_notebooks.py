@@ -59,14 +59,15 @@ def check_cells(notebook: dict) -> dict:
             if cell["cell_type"] == "code" and (match := CHECK_CALL.search(source(cell)))}
 
 
-def execute(notebook: dict, monkeypatch) -> list:
-    """Run every cell in a fresh kernel, going on after errors; returns the executed cells."""
+def execute(notebook: dict, monkeypatch, root: Path = REPO_ROOT) -> list:
+    """Run every cell in a fresh kernel in ``root``/tutorials, with ``root``'s library, going on after errors;
+    returns the executed cells."""
     monkeypatch.setenv("NN_FROM_SCRATCH_QUICK", "1")
-    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
+    monkeypatch.setenv("PYTHONPATH", str(root))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     node = nbformat.reads(json.dumps(notebook), as_version=4)
     client = nbclient.NotebookClient(node, timeout=300, kernel_name="python3", allow_errors=True,
-                                     resources={"metadata": {"path": str(REPO_ROOT / "tutorials")}})
+                                     resources={"metadata": {"path": str(root / "tutorials")}})
     client.execute()
     return node.cells
 
@@ -167,6 +168,39 @@ def releases(tmp_path_factory):
     return get
 
 
+TASK_STUB = re.compile(r"Task (\d+\.\d+): ")
+
+
+@pytest.mark.parametrize("assignment_id, name", RELEASED)
+def test_fresh_release_notebook_fails_only_where_a_task_or_an_exercise_is_not_done(releases, assignment_id, name,
+                                                                                   monkeypatch):
+    """In a fresh release the library's task functions are stubs too: the notebook still runs to the end, and
+    every cell that fails names what it waits for: a task of the assignment (its stub's NotImplementedError, also
+    inside a check), an exercise (its check), or it is an exercise's skeleton.  A NameError is allowed only for a
+    name that an earlier cell failed to define because a task's stub raised there."""
+    tree = releases(assignment_id)
+    tasks = {task.id for task in MANIFEST.assignment(assignment_id).tasks}
+    notebook = json.loads((tree / name).read_text(encoding="utf-8"))
+    checks, skeletons = check_cells(notebook), set(solution_cells(read(name)))
+    raised = errors(execute(notebook, monkeypatch, root=tree))
+    undefined_by_a_stub = set()
+    unexpected = {}
+    for index, (ename, message) in sorted(raised.items()):
+        stub = TASK_STUB.match(message) if ename == "NotImplementedError" else None
+        if stub and stub.group(1) in tasks:
+            undefined_by_a_stub |= set(re.findall(r"(?m)^(\w+)\s*=", source(notebook["cells"][index])))
+        elif index in checks:
+            if ename != "AssertionError" or not message.startswith(f"Exercise {checks[index]}: "):
+                unexpected[index] = (ename, message)
+        elif ename == "NameError":
+            if re.search(r"name '(\w+)'", message).group(1) not in undefined_by_a_stub:
+                unexpected[index] = (ename, message)
+        elif not (index in skeletons and ename == "NotImplementedError"):
+            unexpected[index] = (ename, message)
+    assert not unexpected, f"{name} in a fresh {assignment_id} release: cells failed for another reason: {unexpected}"
+    assert sorted(checks[index] for index in raised if index in checks) == sorted(checks.values())
+
+
 @pytest.mark.parametrize("assignment_id, name", RELEASED)
 def test_released_notebook_holds_no_line_of_a_solution(releases, assignment_id, name):
     """No line of a solution is left in the released notebook (but for lines the notebook also has outside its
@@ -184,3 +218,57 @@ def test_released_notebook_holds_no_line_of_a_solution(releases, assignment_id, 
     for index, (mine, theirs) in enumerate(zip(solution["cells"], released["cells"])):
         if BEGIN_SOLUTION not in source(mine):
             assert source(theirs) == source(mine), f"{name}, cell {index}: changed by the release"
+
+
+# ---- check_exercise and finite_differences ------------------------------------------------------------------------
+
+def failure_of(block) -> str:
+    """The message of the AssertionError that ``check_exercise("9.9")`` raises around ``block()``."""
+    from nn_from_scratch.coursework.exercises import check_exercise
+
+    with pytest.raises(AssertionError) as error:
+        with check_exercise("9.9"):
+            block()
+    return str(error.value)
+
+
+def raise_(error):
+    raise error
+
+
+def test_every_failure_of_a_check_names_its_exercise(capsys):
+    from nn_from_scratch.coursework.exercises import check_exercise, expect_close, expect_equal
+
+    assert failure_of(lambda: expect_close(1.001, 1.0, "the slope")).startswith(
+        "Exercise 9.9: the slope: 1 of 1 elements differ; worst at index (): expected 1, got 1.001")
+    assert failure_of(lambda: expect_equal([3, 4], [3, 5], "sizes")) == \
+        "Exercise 9.9: sizes: expected [3, 5], got [3, 4]"
+    assert failure_of(lambda: raise_(AssertionError("Exercise 9.9: said once"))) == "Exercise 9.9: said once"
+    assert failure_of(lambda: raise_(NotImplementedError())).startswith(
+        "Exercise 9.9: not done yet: the exercise cell still raises NotImplementedError")
+    assert failure_of(lambda: raise_(NotImplementedError("Task 1.3: The backward loop; see ..."))) == (
+        "Exercise 9.9: needs task 1.3 of the library, not written yet (Task 1.3: The backward loop; see ...)")
+    assert failure_of(lambda: raise_(NameError("name 'sizes' is not defined"))).startswith(
+        "Exercise 9.9: not done yet: name 'sizes' is not defined (define it in the exercise cell above")
+    message = failure_of(lambda: raise_(ValueError("shapes (2,3) and (2,3) not aligned")))
+    assert message.startswith("Exercise 9.9: your code raised ValueError: shapes (2,3) and (2,3) not aligned")
+    capsys.readouterr()
+    with check_exercise("9.9"):
+        expect_close(2.0, 2.0, "the slope")
+    assert capsys.readouterr().out == "Exercise 9.9 passed\n"
+
+
+def test_finite_differences_of_a_numpy_computation():
+    import numpy as np
+
+    from nn_from_scratch.coursework.exercises import finite_differences
+
+    weight, x = np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0.3, -0.7])
+    before = weight.copy()
+    gradient = finite_differences(lambda: np.sum(np.tanh(weight @ x)), weight)
+    assert np.allclose(gradient, np.outer(1 - np.tanh(weight @ x) ** 2, x), rtol=1e-8, atol=1e-10)
+    assert np.array_equal(weight, before), "the array must be restored"
+    with pytest.raises(TypeError, match="float64"):
+        finite_differences(lambda: 0.0, weight.astype(np.float32))
+    with pytest.raises(ValueError, match="not contiguous"):
+        finite_differences(lambda: 0.0, weight.T)

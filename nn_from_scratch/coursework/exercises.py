@@ -10,9 +10,13 @@ which a release cuts to ``raise NotImplementedError()``), and a check cell::
 ``check_exercise`` turns every way the exercise can fail into one
 ``AssertionError`` whose message starts with ``Exercise 1.4:``: a wrong value
 (the comparison's own message: what, expected versus got), a name the exercise
-cell has not defined yet, the skeleton's ``NotImplementedError``, or any other
-error the student's code raised (chained, so that its traceback still shows).
-When the block passes it prints ``Exercise 1.4 passed``.
+cell has not defined yet, the skeleton's ``NotImplementedError`` (or, in a
+coursework release, a library task's stub, named), or any other error the
+student's code raised (chained, so that its traceback still shows).
+When the block passes it prints ``Exercise 1.4 passed``.  Where later cells need
+the exercise's result, a fourth cell tries it and, while it raises
+``NotImplementedError`` or ``NameError``, says so and defines a stand-in that is
+not the solution (see coursework/README.md, "Notebook exercises").
 
 The comparisons (``expect_close`` and ``expect_shape``) are the coursework
 tests' own, from :mod:`nn_from_scratch.coursework.testing`;
@@ -26,7 +30,7 @@ from contextlib import contextmanager
 
 import numpy
 
-from .testing import expect_close, expect_shape
+from .testing import expect_close, expect_shape, not_implemented_task
 
 __all__ = ["check_exercise", "expect_close", "expect_shape", "expect_equal", "finite_differences"]
 
@@ -68,7 +72,10 @@ def check_exercise(exercise: str):
     label = f"Exercise {exercise}"
     try:
         yield
-    except NotImplementedError:
+    except NotImplementedError as error:
+        task = not_implemented_task(error)
+        if task is not None:            # a coursework release: a library function of a task is still a stub
+            raise AssertionError(f"{label}: needs task {task} of the library, not written yet ({error})") from None
         raise AssertionError(f"{label}: not done yet: the exercise cell still raises NotImplementedError "
                              "(replace it with your code and run that cell)") from None
     except NameError as error:
