@@ -5,12 +5,15 @@ to ``raise NotImplementedError()``), a notebook runs to the end, and the only
 errors are the exercises' own: each check cell fails with an AssertionError
 naming its exercise, and an exercise cell may raise its skeleton's
 NotImplementedError.  Everything else runs, thanks to the fallbacks that stand
-in for an exercise's result while it is not done.  As solution, the notebook
-runs clean and every check passes: nbmake runs it in CI (``pytest --nbmake``),
-so this module does not run it a second time.
+in for an exercise's result while it is not done.  In the same kernel, each
+exercise is then run again with its solution, which must pass its check, and
+with planted mistakes (``=`` for ``+=``, a sign, a value 0.1% off...), which
+must fail it.  The whole solution notebook runs clean under ``pytest --nbmake``
+(CI), so this module does not run it a second time.
 
-A release of an assignment ships exactly these stripped notebooks, and no
-solution's code: every line of a solution block is gone from them.
+A release of an assignment ships exactly these stripped notebooks, and no line
+of a solution; in a fresh release, where the library's task functions are stubs
+too, every cell that fails names the task or the exercise it waits for.
 """
 
 from __future__ import annotations
@@ -59,17 +62,26 @@ def check_cells(notebook: dict) -> dict:
             if cell["cell_type"] == "code" and (match := CHECK_CALL.search(source(cell)))}
 
 
-def execute(notebook: dict, monkeypatch, root: Path = REPO_ROOT) -> list:
+def execute(notebook: dict, monkeypatch, root: Path = REPO_ROOT, then=None) -> list:
     """Run every cell in a fresh kernel in ``root``/tutorials, with ``root``'s library, going on after errors;
-    returns the executed cells."""
+    returns the executed cells.  ``then(run_cell)``, if given, runs afterwards in the same kernel, where
+    ``run_cell(source)`` executes one more cell and returns it."""
     monkeypatch.setenv("NN_FROM_SCRATCH_QUICK", "1")
     monkeypatch.setenv("PYTHONPATH", str(root))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     node = nbformat.reads(json.dumps(notebook), as_version=4)
     client = nbclient.NotebookClient(node, timeout=300, kernel_name="python3", allow_errors=True,
                                      resources={"metadata": {"path": str(root / "tutorials")}})
-    client.execute()
-    return node.cells
+    count = len(node.cells)
+    with client.setup_kernel():
+        for index, cell in enumerate(node.cells):
+            client.execute_cell(cell, index)
+        if then is not None:
+            def run_cell(text):
+                node.cells.append(nbformat.v4.new_code_cell(text))
+                return client.execute_cell(node.cells[-1], len(node.cells) - 1)
+            then(run_cell)
+    return node.cells[:count]
 
 
 def errors(cells) -> dict:
@@ -89,6 +101,7 @@ def test_each_exercise_has_a_solution_block_and_a_check_naming_it(name):
     assert ids, f"{name}: no exercise heading ('### ✏️ Exercise N.M: ...')"
     checks = check_cells(notebook)
     assert sorted(checks.values()) == sorted(ids), f"{name}: one check cell per exercise: {checks} for {ids}"
+    assert [exercise for exercise in ids if not PLANTED.get(exercise)] == [], f"{name}: add planted mistakes"
     blocks = solution_cells(notebook)
     for index, exercise in checks.items():
         before = [cell for cell in blocks if cell < index]
@@ -97,13 +110,78 @@ def test_each_exercise_has_a_solution_block_and_a_check_naming_it(name):
         assert index not in blocks, f"{name}, cell {index}: a check cell must not hold a solution"
 
 
+# Planted mistakes, a few per exercise: (a piece of its solution, what it becomes).  Each must fail the exercise's
+# check; among them the classics (= for +=, a lost upstream gradient, a sign) and values 0.1% off.
+PLANTED = {
+    "1.1": [("v.grad += ", "v.grad = "), (") * out.grad", ")"), ("(1 - t * t)", "(1.001 - t * t)")],
+    "1.2": [("grad_output * 3 * self.x", "grad_output * 3.003 * self.x"),
+            ("return x * x * x", "return x * x * x * 1.001"),
+            ("return grad_output * 3 * self.x * self.x", "return 3 * self.x * self.x")],
+    "1.3": [("2 * 1.5 + 1 ", "2 * 1.5 "), ("2 * 1.5 + 1 ", "2 * 1.5 + 1.004 ")],
+    "1.4": [("x_values.sum(axis=0)", "x_values.sum(axis=1)"), ("x_values.sum(axis=0)", "x_values.sum(axis=0) * 1.001")],
+    "2.1": [("predicted_numeric = 0.0", "predicted_numeric = 0.5"),
+            ("predicted_analytic = 0.0", "predicted_analytic = 1.0"),
+            ("check_passes_at_zero = True", "check_passes_at_zero = False")],
+    "2.2": [("(1 - self.y)", "(1.001 - self.y)"), ("return grad_output * self.y", "return self.y")],
+    "2.3": [("-grad_output * self.a", "grad_output * self.a"), ("self.b ** 2\n", "self.b ** 2 * 1.001\n"),
+            ("return grad_output / self.b,", "return 1 / self.b,")],
+    "3.1": [("grad_W = Y2.T @ X2", "grad_W = X2.T @ Y2"), ("grad_W = Y2.T @ X2", "grad_W = Y2.T @ X2 * 1.001"),
+            ("grad_b = Y2.sum(axis=0)", "grad_b = Y2.mean(axis=0)")],
+    "3.2": [("g * (1 - np.tanh", "g * (1.001 - np.tanh"), ("g * (1 - np.tanh", "(1 - np.tanh")],
+    "3.3": [("np.where(Z1 > 0, 1.0, 0.2)", "np.where(Z1 > 0, 1.0, 0.0)"), ("- T) / N", "- T)"),
+            ("db1 = dZ1.sum(axis=0)", "db1 = dZ1.sum(axis=0) * 1.001"), ("dW2 = dZ2.T @ H", "dW2 = dZ2.T @ Z1")],
+    "3.4": [("p.data -= ", "p.data += "), ("        p.zero_grad()\n", ""),
+            ("learning_rate * p.grad", "learning_rate * p.grad * 1.001"),
+            ("p.data -= learning_rate * p.grad", "p.data = -learning_rate * p.grad")],
+    "4.1": [("// 2 + 1,     # (c) 4", "// 2,     # (c) 4")],
+    "4.2": [("- 2 + (4 - 1) + 1,     # 28", "- 2 + (4 - 1),     # 28")],
+    "4.3": [("[2, 4, 6]", "[4]")],
+    "8.1": [("return tuple(", "return list(")],
+    "8.2": [("float(np.median(times))", "float(np.mean(times))"), ("    for _ in range(warmup):\n        fn()\n", ""),
+            ("        if synchronize is not None:\n            synchronize()\n        started", "        started")],
+}
+
+
+def exercise_sections(notebook: dict) -> dict:
+    """{exercise: the indices of its code cells, from its heading to its check}."""
+    cells, checks = notebook["cells"], check_cells(notebook)
+    headings = {exercise: index for index, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+                for exercise in EXERCISE_HEADING.findall(source(cell))}
+    return {exercise: [i for i in range(headings[exercise], check + 1) if cells[i]["cell_type"] == "code"]
+            for check, exercise in checks.items()}
+
+
+def planted_section(notebook: dict, section: list, old: str, new: str) -> list:
+    """The sources of ``section``'s cells, with ``old`` replaced by ``new`` in its solution block."""
+    sources = [source(notebook["cells"][index]) for index in section]
+    holders = [i for i, text in enumerate(sources) if BEGIN_SOLUTION in text and old in text]
+    assert len(holders) == 1, f"the planted mistake {old!r} -> {new!r} matches {len(holders)} solution cells"
+    sources[holders[0]] = sources[holders[0]].replace(old, new, 1)
+    return sources
+
+
+def stream(cell) -> str:
+    return "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+
+
 @pytest.mark.parametrize("name", COURSE_NOTEBOOKS)
-def test_stripped_notebook_runs_to_the_end_with_only_the_exercise_checks_failing(name, monkeypatch):
-    notebook = read(name)
+def test_stripped_notebook_runs_to_the_end_and_its_checks_pass_solutions_and_catch_planted_mistakes(name, monkeypatch):
+    """Stripped, the notebook runs to the end and only the exercises fail.  Then, in the same kernel, each
+    exercise's section (its cells from the heading to the check) runs again with the solution, which must pass
+    its check, and with each planted mistake, which must fail it, naming the exercise."""
+    solution, notebook = read(name), read(name)
     blocks = strip_solutions(notebook, name)
     assert blocks >= len(exercises(notebook))
-    checks, skeletons = check_cells(notebook), set(solution_cells(read(name)))
-    raised = errors(execute(notebook, monkeypatch))
+    checks, skeletons = check_cells(notebook), set(solution_cells(solution))
+    replays = {}
+
+    def replay(run_cell):
+        for exercise, section in exercise_sections(solution).items():
+            runs = [(None, [source(solution["cells"][index]) for index in section])]
+            runs += [((old, new), planted_section(solution, section, old, new)) for old, new in PLANTED[exercise]]
+            replays[exercise] = [(planted, [run_cell(text) for text in sources]) for planted, sources in runs]
+
+    raised = errors(execute(notebook, monkeypatch, then=replay))
     unexpected = {}
     for index, (ename, message) in raised.items():
         if index in checks:
@@ -115,10 +193,21 @@ def test_stripped_notebook_runs_to_the_end_with_only_the_exercise_checks_failing
     assert sorted(checks[index] for index in raised if index in checks) == sorted(checks.values()), \
         f"{name} (stripped): every exercise's check must fail while the exercise is not done: {raised}"
 
+    for exercise, runs in replays.items():
+        (_, cells), *planted_runs = runs
+        assert errors(cells) == {} and f"Exercise {exercise} passed" in stream(cells[-1]), \
+            f"{name}: the solution of exercise {exercise} does not pass its check: {errors(cells)}"
+        for (old, new), cells in planted_runs:
+            before, check = errors(cells[:-1]), errors(cells[-1:]).get(0)
+            planted = f"exercise {exercise} with {new!r} for {old!r}"
+            assert before == {}, f"{name}: {planted} failed before its check: {before}"
+            assert check is not None and check[0] == "AssertionError" and check[1].startswith(
+                f"Exercise {exercise}: "), f"{name}: the check misses {planted}: {check}"
+
 
 def test_the_solution_notebooks_are_run_by_nbmake():
     """As solution, each notebook runs clean in CI: ``pytest --nbmake`` executes every tutorial (pyproject.toml),
-    and a check that fails raises (``check_exercise``), so every exercise's check passes there.  Not run twice."""
+    and a check that fails raises (``check_exercise``, once per check cell).  Not run a second time here."""
     from nn_from_scratch.coursework.manifest import tomllib
 
     options = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
