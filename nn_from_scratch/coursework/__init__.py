@@ -17,5 +17,6 @@ student writes; the library itself is the solution.  Files, one concept each:
     grade.py         grading a submission task by task, each in isolation
     report.py        Gradescope's results.json and the Markdown table
     testing.py       helpers for the coursework tests (readable comparisons, known values)
+    exercises.py     the check cells of the notebooks' exercises (check_exercise, finite_differences)
     command.py       the `coursework` command line
 """
