@@ -40,6 +40,7 @@ from .training import (
     CHECKPOINT_NAME,
     MODEL_KINDS,
     CheckpointError,
+    GracefulInterrupt,
     RunFolderLock,
     SettingError,
     TrainConfig,
@@ -386,9 +387,10 @@ def train_in_locked_folder(args, out: str) -> int:
                 return 0
             print(f"resuming {config.out} at epoch {trainer.epoch + 1}, step {trainer.step_in_epoch}",
                   file=sys.stderr)
-        print(f"training {config.model} on {config.dataset} ({len(trainer.train_set)} images, "
-              f"{len(trainer.loader)} steps per epoch) -> {config.out}", file=sys.stderr)
-        trainer.fit()
+        with GracefulInterrupt() as interrupt:          # before the announcement: a Ctrl-C after it stops cleanly
+            print(f"training {config.model} on {config.dataset} ({len(trainer.train_set)} images, "
+                  f"{len(trainer.loader)} steps per epoch) -> {config.out}", file=sys.stderr)
+            trainer.fit(interrupt=interrupt)
     except TrainingInterrupted as interruption:
         advice = "nothing is left to resume" if interruption.complete else f"resume with: {resume_command(args)}"
         print(f"\n{interruption}\n{advice}", file=sys.stderr)

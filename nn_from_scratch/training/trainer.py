@@ -38,6 +38,7 @@ written atomically (see :mod:`nn_from_scratch.atomic_file`).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import sys
@@ -137,10 +138,16 @@ class Trainer:
     def checkpoint_path(self) -> Path:
         return self.run_dir / CHECKPOINT_NAME
 
-    def fit(self, epochs: int | None = None) -> list:
-        """Train until ``epochs`` epochs are complete (default ``config.epochs``); return the epoch records."""
+    def fit(self, epochs: int | None = None, interrupt: GracefulInterrupt | None = None) -> list:
+        """Train until ``epochs`` epochs are complete (default ``config.epochs``); return the epoch records.
+
+        ``interrupt``: a :class:`GracefulInterrupt` the caller has already entered (so that a
+        Ctrl-C right after it announced the run is already a request to stop); by default fit
+        enters its own.
+        """
         epochs = self.config.epochs if epochs is None else epochs
-        with RunFolderLock(self.run_dir), GracefulInterrupt() as interrupt:
+        own_interrupt = GracefulInterrupt() if interrupt is None else contextlib.nullcontext(interrupt)
+        with RunFolderLock(self.run_dir), own_interrupt as interrupt:
             while self.epoch < epochs:
                 started = time.perf_counter()
                 self.train_one_epoch(epochs, interrupt)
