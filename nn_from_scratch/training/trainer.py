@@ -146,8 +146,8 @@ class Trainer:
         enters its own.
         """
         epochs = self.config.epochs if epochs is None else epochs
-        own_interrupt = GracefulInterrupt() if interrupt is None else contextlib.nullcontext(interrupt)
-        with RunFolderLock(self.run_dir), own_interrupt as interrupt:
+        interrupt_context = GracefulInterrupt() if interrupt is None else contextlib.nullcontext(interrupt)
+        with RunFolderLock(self.run_dir), interrupt_context as interrupt:
             while self.epoch < epochs:
                 started = time.perf_counter()
                 self.train_one_epoch(epochs, interrupt)
